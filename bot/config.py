@@ -1,0 +1,52 @@
+"""One settings object for the whole app, read from `ASKGOV_*` environment variables (or a `.env` file)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Nothing in this app may reach a model hub or phone home; set before those libraries are imported.
+for _name, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+
+def _default_models_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "askgov" / "models"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASKGOV_", env_file=".env", extra="ignore")
+
+    models_dir: Path = Field(default_factory=_default_models_dir, description="where fetched weights live")
+    embedder: str = Field(
+        "embeddinggemma-300m",
+        description="a model name from `askgov models list`, or a sentence-transformers folder",
+    )
+    index_dir: Path = Field(Path("index"), description="the embedded Chroma store")
+    chroma_url: str = Field("", description="a Chroma server (http://host:port); empty for the embedded store")
+    corpus_dir: Path = Field(Path("corpus"), description="the bundled policy documents")
+    chunk_tokens: int = Field(256, ge=32, description="largest chunk, in the embedder's tokens")
+    chunk_overlap: int = Field(32, ge=0, description="overlap between neighbouring chunks, in tokens")
+    embed_batch_size: int = Field(16, ge=1)
+    search_k: int = Field(5, ge=1, le=100)
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,68 @@
+"""Language and script: detect English / Traditional / Simplified Chinese, convert scripts, fold for search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+import opencc
+
+Lang = Literal["en", "zh-Hant", "zh-Hans"]
+LANGS: tuple[Lang, ...] = ("en", "zh-Hant", "zh-Hans")
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Written Cantonese particles: they only occur in Hong Kong-style Traditional writing.
+_CANTONESE = re.compile(r"[嘅係冇唔咗喺嗰啲佢哋乜嘢點樣幾多而家]")
+
+
+@lru_cache(maxsize=None)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def han_count(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def is_chinese(text: str) -> bool:
+    """True when Han characters outnumber Latin words (so "What is 數碼港?" counts as Chinese only narrowly)."""
+    han = han_count(text)
+    return han > 0 and han >= len(_LATIN_WORD.findall(text))
+
+
+def detect_lang(text: str, default_chinese: Lang = "zh-Hant") -> Lang:
+    """Guess en / zh-Hant / zh-Hans from the characters used.
+
+    Characters that change under Traditional->Simplified conversion are Traditional-only, and the
+    reverse; whichever side has more wins. Text with no telling characters (e.g. 人口) is Traditional
+    when it has Cantonese particles, else `default_chinese` (Hong Kong's script).
+    """
+    if not is_chinese(text):
+        return "en"
+    han = "".join(_HAN.findall(text))
+    traditional_only = sum(a != b for a, b in zip(han, _converter("t2s").convert(han)))
+    simplified_only = sum(a != b for a, b in zip(han, _converter("s2t").convert(han)))
+    if traditional_only > simplified_only:
+        return "zh-Hant"
+    if simplified_only > traditional_only:
+        return "zh-Hans"
+    if _CANTONESE.search(text):
+        return "zh-Hant"
+    return default_chinese
+
+
+def to_script(text: str, lang: Lang) -> str:
+    """Render Chinese text in the script of `lang` (Hong Kong variants for Traditional); English is unchanged."""
+    if lang == "zh-Hant":
+        return _converter("s2hk").convert(text)
+    if lang == "zh-Hans":
+        return _converter("hk2s").convert(text)
+    return text
+
+
+def fold(text: str) -> str:
+    """A search key: full-width to half-width (NFKC), lower case, Traditional folded to Simplified."""
+    return _converter("t2s").convert(unicodedata.normalize("NFKC", text).lower())
