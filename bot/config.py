@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Nothing in this app may reach a model hub or phone home; set before those libraries are imported.
@@ -42,7 +42,16 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(256, ge=32, description="largest chunk, in the embedder's tokens")
     chunk_overlap: int = Field(32, ge=0, description="overlap between neighbouring chunks, in tokens")
     embed_batch_size: int = Field(16, ge=1)
-    search_k: int = Field(5, ge=1, le=100)
+    search_k: int = Field(5, ge=1, le=100, description="passages given to the answer step")
+    backend: str = Field("extractive", description="answer backend: extractive, local or openai")
+    calibration_file: Path = Field(Path("eval/calibration.json"), description="refusal thresholds (askgov calibrate)")
+    llm_model: str = Field("qwen2.5-1.5b-instruct-q4", description="GGUF model for the local backend")
+    llm_threads: int = Field(2, ge=1)
+    llm_context: int = Field(4096, ge=512)
+    llm_max_tokens: int = Field(256, ge=16)
+    openai_base_url: str = Field("", description="an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
+    openai_model: str = ""
+    openai_api_key: SecretStr = SecretStr("")
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
 

@@ -66,3 +66,45 @@ def to_script(text: str, lang: Lang) -> str:
 def fold(text: str) -> str:
     """A search key: full-width to half-width (NFKC), lower case, Traditional folded to Simplified."""
     return _converter("t2s").convert(unicodedata.normalize("NFKC", text).lower())
+
+
+
+# A sentence ends at 。！？； (with any closing quote or bracket after it), or at .!? followed by a space or
+# the end of the line, but not after common abbreviations.
+_SENTENCE_END = re.compile(r"[。！？；!?][」』”’）)\"']*|\.(?=[\s\"')\]]|$)[\"')\]]*")
+_ABBREVIATIONS = ("e.g", "i.e", "etc", "Mr", "Ms", "Dr", "No", "vs", "approx")
+
+
+_LINE_END = re.compile(r"[。！？；：.!?:;」』）)]\s*$")
+_BLOCK_START = re.compile(r"^\s*([-*•|#>]|\d+[.)、])")
+WRAPPED_LINE_MIN = 30  # a line at least this long without a full stop was wrapped, not a heading
+
+
+def unwrap_lines(text: str) -> list[str]:
+    """Lines with hard-wrapped ones (as PDFs give them) joined back to their paragraph."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        previous = lines[-1] if lines else ""
+        if (previous and line.strip() and len(previous) >= WRAPPED_LINE_MIN and not _LINE_END.search(previous)
+                and not _BLOCK_START.match(line) and not _BLOCK_START.match(previous)):
+            joiner = "" if _HAN.match(previous[-1]) or _HAN.match(line.lstrip()[:1]) else " "
+            lines[-1] = previous.rstrip() + joiner + line.strip()
+        else:
+            lines.append(line)
+    return lines
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of English or Chinese text, each stripped; every line is at least its own sentence."""
+    sentences: list[str] = []
+    for line in unwrap_lines(text):
+        start = 0
+        for match in _SENTENCE_END.finditer(line):
+            if match.group().startswith(".") and line[:match.start()].endswith(_ABBREVIATIONS):
+                continue
+            if line[start:match.end()].strip():
+                sentences.append(line[start:match.end()].strip())
+            start = match.end()
+        if line[start:].strip():
+            sentences.append(line[start:].strip())
+    return sentences

