@@ -1,0 +1,171 @@
+"""Finding the passages that answer a question: dense search in Chroma, keyword search (BM25), fused.
+
+Keyword search folds full/half width, case and Traditional/Simplified and segments Chinese with jieba, so
+数码港 finds 數碼港. It only helps when question and passage share a language, and plain rank fusion then
+drags cross-language hits down, so keyword ranks count only for passages in the question's language family.
+Parallel language versions of one document do not crowd each other out: per translation group only one
+language version is kept, the asker's when it was found, else the best-ranked one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import bm25s
+import jieba
+from langchain_chroma import Chroma
+
+from bot.lang import LANGS, detect_lang, fold
+
+jieba.setLogLevel(logging.WARNING)
+_WORDISH = re.compile(r"\w", re.UNICODE)
+RRF_K = 60
+
+
+@dataclass
+class Passage:
+    id: str
+    doc_id: str
+    title: str
+    lang: str
+    page: int
+    heading: str
+    score: float
+    text: str
+    source: str
+    url: str
+    group: str = ""  # the translation group: documents that are language versions of each other
+    dense_score: float = 0.0
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    lang: str | None = None
+    doc_ids: tuple[str, ...] = ()
+
+    def where(self) -> dict | None:
+        clauses = []
+        if self.lang:
+            if self.lang not in LANGS:
+                raise ValueError(f"lang must be one of {', '.join(LANGS)}, not '{self.lang}'")
+            clauses.append({"lang": self.lang})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if len(clauses) > 1:
+            return {"$and": clauses}
+        return clauses[0] if clauses else None
+
+    def admits(self, passage: Passage) -> bool:
+        return (not self.lang or passage.lang == self.lang) and (not self.doc_ids or passage.doc_id in self.doc_ids)
+
+
+def keyword_tokens(text: str) -> list[str]:
+    return [token for token in jieba.lcut_for_search(fold(text)) if _WORDISH.search(token)]
+
+
+def lang_family(lang: str) -> str:
+    return "zh" if lang.startswith("zh") else lang
+
+
+class KeywordIndex:
+    """BM25 over every chunk in the store, built in memory (a few thousand chunks take a second)."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = list(passages)
+        self._bm25 = bm25s.BM25()
+        if self.passages:
+            self._bm25.index([keyword_tokens(p.text) or ["∅"] for p in self.passages], show_progress=False)
+
+    @classmethod
+    def from_store(cls, store: Chroma) -> "KeywordIndex":
+        records = store.get(include=["documents", "metadatas"])
+        return cls([_passage(i, text, meta, 0.0)
+                    for i, text, meta in zip(records["ids"], records["documents"], records["metadatas"])])
+
+    def search(self, query: str, k: int, search_filter: SearchFilter = SearchFilter()) -> list[Passage]:
+        tokens = keyword_tokens(query)
+        if not self.passages or not tokens:
+            return []
+        ids, scores = self._bm25.retrieve([tokens], k=len(self.passages), show_progress=False)
+        hits = [(self.passages[i], float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
+        return [_rescored(p, round(s, 4)) for p, s in hits if search_filter.admits(p)][:k]
+
+
+def dense_search(store: Chroma, query: str, k: int = 5, lang: str | None = None,
+                 search_filter: SearchFilter | None = None) -> list[Passage]:
+    """The k chunks nearest to `query` by cosine similarity."""
+    search_filter = search_filter or SearchFilter(lang=lang)
+    if not query.strip():
+        raise ValueError("the query is empty")
+    hits = store.similarity_search_with_score(query, k=k, filter=search_filter.where())
+    # The collection uses cosine distance; report cosine similarity (1 - distance), higher is better.
+    return [_passage(doc.id or "", doc.page_content, doc.metadata, 1.0 - distance) for doc, distance in hits]
+
+
+@dataclass
+class HybridRetriever:
+    store: Chroma
+    keywords: KeywordIndex
+    candidates: int = 30
+    keyword_weight: float = 1.0
+
+    def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
+               query_lang: str | None = None) -> list[Passage]:
+        query_lang = query_lang or detect_lang(query)
+        dense = dense_search(self.store, query, k=self.candidates, search_filter=search_filter)
+        keyword = self.keywords.search(query, self.candidates, search_filter)
+        fused = fuse(dense, keyword, query_lang, self.keyword_weight)
+        return one_version_per_group(fused, query_lang)[:k]
+
+
+def fuse(dense: list[Passage], keyword: list[Passage], query_lang: str, keyword_weight: float) -> list[Passage]:
+    """Reciprocal rank fusion; keyword ranks count only for passages in the query's language family."""
+    scores: dict[str, float] = {}
+    by_id: dict[str, Passage] = {}
+    for rank, passage in enumerate(dense):
+        scores[passage.id] = 1.0 / (RRF_K + rank + 1)
+        by_id[passage.id] = passage
+    family = lang_family(query_lang)
+    same_family = [p for p in keyword if lang_family(p.lang) == family]
+    for rank, passage in enumerate(same_family):
+        scores[passage.id] = scores.get(passage.id, 0.0) + keyword_weight / (RRF_K + rank + 1)
+        by_id.setdefault(passage.id, passage)
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    return [_rescored(by_id[i], round(scores[i], 6)) for i in ranked]
+
+
+def one_version_per_group(passages: list[Passage], query_lang: str) -> list[Passage]:
+    """Keep one language version per translation group: the asker's if present, else the best-ranked."""
+    langs_in_rank_order: dict[str, list[str]] = {}
+    for passage in passages:
+        langs_in_rank_order.setdefault(passage.group, []).append(passage.lang)
+    keep = {group: query_lang if query_lang in langs else langs[0] for group, langs in langs_in_rank_order.items()}
+    return [p for p in passages if keep[p.group] == p.lang]
+
+
+def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
+    doc_id = str(meta.get("doc_id", ""))
+    return Passage(
+        id=str(chunk_id),
+        doc_id=doc_id,
+        title=str(meta.get("title", "")),
+        lang=str(meta.get("lang", "")),
+        page=int(meta.get("page", 0) or 0),
+        heading=str(meta.get("heading", "")),
+        score=round(float(score), 4),
+        text=text,
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        group=str(meta.get("translation_of") or doc_id),
+        dense_score=round(float(score), 4),
+    )
+
+
+def _rescored(passage: Passage, score: float) -> Passage:
+    return Passage(**{**asdict(passage), "score": score})
