@@ -3,7 +3,9 @@
 A piece of text is cut at the strongest kind of boundary that makes every part fit: blank-line blocks,
 then line groups (a Markdown table's rows stay together), lines, sentences, clauses, words and finally
 characters (never inside a surrogate pair or a combining sequence). Fitting parts are packed greedily, and
-each new chunk may start with the last whole sentences (or clauses) of the previous one as overlap.
+each new chunk may start with the last whole sentences (or clauses) of the previous one as overlap, taken
+only from text that chunk added. Loaders give one document per heading section, starting with its heading
+line; that line is packed with the start of the text under it rather than left as a chunk of its own.
 
 Written directly instead of on LangChain's RecursiveCharacterTextSplitter: that splitter adds up the
 lengths of pieces instead of measuring the joined text (subword token counts are not additive), and it
@@ -37,7 +39,7 @@ _SENTENCE_STARTS = re.compile(f"{_SENTENCE_END.pattern}|\n")
 _CLAUSE_STARTS = re.compile(f"{_SENTENCE_END.pattern}|{_CLAUSE_END.pattern}|\n")
 _ZERO_WIDTH_JOINER = "\u200d"
 # Bump when the splitting logic changes in a way the patterns above do not show.
-_RULES_VERSION = 1
+_RULES_VERSION = 2
 
 
 class Span(NamedTuple):
@@ -62,12 +64,21 @@ def split_documents(docs: Sequence[Document], count_tokens: CountTokens, max_tok
     chunks: list[Document] = []
     for doc in docs:
         text = doc.page_content
-        packer = _Packer(text, count_tokens, max_tokens, overlap_tokens, str(doc.metadata.get("source", "")))
+        packer = _Packer(text, count_tokens, max_tokens, overlap_tokens, str(doc.metadata.get("source", "")),
+                         _heading_line(text, str(doc.metadata.get("heading", ""))))
         packer.pack(Span(0, len(text)), level=0)
         for index, span in enumerate(packer.chunks):
             metadata = {**doc.metadata, "start_index": span.start, "chunk_index": index}
             chunks.append(Document(page_content=text[span.start:span.end], metadata=metadata))
     return chunks
+
+
+def _heading_line(text: str, heading_path: str) -> Span | None:
+    """The section's own heading, when the text starts with it on a line of its own (as the loaders write it)."""
+    heading = heading_path.rpartition(" > ")[2]
+    start = len(text) - len(text.lstrip())
+    end = start + len(heading)
+    return Span(start, end) if heading and text.startswith(heading, start) and text[end:end + 1] == "\n" else None
 
 
 def _trim(text: str, span: Span) -> Span | None:
@@ -129,27 +140,31 @@ _LEVELS: tuple[Callable[[str, Span], list[Span]], ...] = (
 
 
 class _Packer:
-    def __init__(self, text: str, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int, source: str):
-        self.text, self.count_tokens, self.source = text, count_tokens, source
+    def __init__(self, text: str, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int, source: str,
+                 heading: Span | None):
+        self.text, self.count_tokens, self.source, self.heading = text, count_tokens, source, heading
         self.max_tokens, self.overlap_tokens = max_tokens, overlap_tokens
         self.chunks: list[Span] = []
 
     def fits(self, start: int, end: int, limit: int | None = None) -> bool:
         return self.count_tokens(self.text[start:end]) <= (self.max_tokens if limit is None else limit)
 
-    def pack(self, span: Span, level: int) -> None:
-        """Adds chunks covering `span`, cutting pieces that do not fit at the next weaker boundary."""
-        run: list[Span] = []
+    def pack(self, span: Span, level: int, carried: list[Span] | None = None) -> None:
+        """Adds chunks covering `span` (after the `carried` pieces), cutting pieces that do not fit at the next
+        weaker boundary."""
+        run = carried or []
         for piece in _LEVELS[level](self.text, span):
             if self.fits(*piece):
                 run.append(piece)
                 continue
-            self._pack_run(run)
+            # The heading goes into the chunk with the start of its text, not into a chunk of its own.
+            held = run[-1:] if run[-1:] == [self.heading] else []
+            self._pack_run(run[:len(run) - len(held)])
             run = []
             if level + 1 == len(_LEVELS):
                 raise ValueError(f"{self.source or 'document'}: the character {self.text[slice(*piece)]!r} at offset "
                                  f"{piece.start} alone is more than max_tokens={self.max_tokens} tokens")
-            self.pack(piece, level + 1)
+            self.pack(piece, level + 1, held)
         self._pack_run(run)
 
     def _pack_run(self, run: list[Span]) -> None:
@@ -174,13 +189,15 @@ class _Packer:
 
     def _overlap_start(self, first: Span) -> int:
         """Where a chunk beginning with `first` starts: earlier when the previous chunk's last whole
-        sentences (failing that, clauses) fit in the overlap and leave `first` room."""
+        sentences (failing that, clauses or lines) fit in the overlap and leave `first` room."""
         if not self.chunks or self.overlap_tokens == 0:
             return first.start
         previous = self.chunks[-1]
+        # Overlap comes only from what the previous chunk added, so no text lands in three chunks.
+        floor = self.chunks[-2].end if len(self.chunks) > 1 else previous.start
         for pattern in (_SENTENCE_STARTS, _CLAUSE_STARTS):
             best = first.start
-            for start in reversed(self._starts_after(pattern, previous)):
+            for start in reversed([s for s in self._starts_after(pattern, previous) if s >= floor]):
                 if not self.fits(start, previous.end, self.overlap_tokens):
                     break
                 if self.fits(start, first.end):
