@@ -1,0 +1,1 @@
+"""Answering: the chain (condense -> retrieve -> respond) and its backends."""

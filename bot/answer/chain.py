@@ -1,0 +1,272 @@
+"""The answer chain: guard -> condense -> retrieve -> respond, each a small named step.
+
+`Assistant.ask` returns a typed AnswerResult; `Assistant.stream` yields text pieces and then the result.
+Retrieved text and the user's text are data: a generative backend's answer is checked (every [n] refers to
+a given passage, the language is the asker's) and replaced by the extractive answer when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
+from bot.answer.condense import standalone_question
+from bot.answer.messages import reply
+from bot.answer.types import AnswerResult, Citation, Timings, Turn
+from bot.config import Settings, get_settings
+from bot.lang import detect_lang, split_sentences, to_script
+from bot.retrieve import HybridRetriever, KeywordIndex, Passage, keyword_tokens
+from bot.safety import decline_reason, redact
+
+MARKER = re.compile(r"\[(\d+)\]")
+BOILERPLATE_MIN_DOCS = 3
+STOP_WORDS = frozenset(
+    "a an the of to in on for by and or is are was were be been will would can could do does did what which who "
+    "whom when where why how many much any there this that these those it its i me my you your we our they their "
+    "about with from as at please tell know get has have had if so than then also more most some hong kong go going "
+    "happen need want make "
+    "什么 甚么 多少 几多 几时 点样 怎样 怎么 如何 是否 吗 呢 啊 呀 的 了 有 冇 没有 是 系 唔 会 将 在 于 我 你 佢 他 她 它 "
+    "咩 乜 嘢 边个 哪 谁 请问 可以 要 想 知 知道 问 吗 嘅 咗 啲 同 和 及 与 香港 政府".split()
+)
+
+
+@dataclass
+class Thresholds:
+    """Below these the evidence is too weak to answer. Calibrated on the dev split (`askgov calibrate`)."""
+
+    min_dense_score: float = 0.35
+    min_coverage: float = 0.5
+
+    @classmethod
+    def load(cls, path: Path) -> "Thresholds":
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{key: float(data[key]) for key in ("min_dense_score", "min_coverage") if key in data})
+
+
+@dataclass
+class Turnaround:
+    """What flows through the chain's steps for one question."""
+
+    question: str
+    history: Sequence[Turn]
+    lang: str
+    started: float = field(default_factory=time.perf_counter)
+    standalone: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    retrieve_ms: float = 0.0
+    result: AnswerResult | None = None
+
+
+class Assistant:
+    def __init__(self, retriever: HybridRetriever, backend_name: str = "extractive",
+                 backend: Runnable | None = None, thresholds: Thresholds | None = None, k: int = 5,
+                 condenser: Callable[[str, Sequence[Turn], str], str] | None = None) -> None:
+        self.retriever = retriever
+        self.condenser = condenser or (lambda question, history, lang: standalone_question(question, history))
+        self.boilerplate = boilerplate_sentences(retriever.keywords.passages)
+        self.backend_name = backend_name
+        self.backend = backend or extractive_backend(self.boilerplate)
+        self.fallback = extractive_backend(self.boilerplate)
+        self.thresholds = thresholds or Thresholds()
+        self.k = k
+        self._idf = inverse_document_frequencies(retriever.keywords.passages)
+        self.chain = (RunnableLambda(self._guard, name="guard") | RunnableLambda(self._condense, name="condense")
+                      | RunnableLambda(self._retrieve, name="retrieve") | RunnableLambda(self._respond, name="respond"))
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, backend: str | None = None) -> "Assistant":
+        from bot.components import get_store
+
+        settings = settings or get_settings()
+        store = get_store(settings)
+        retriever = HybridRetriever(store, KeywordIndex.from_store(store))
+        name = backend or settings.backend
+        boilerplate = boilerplate_sentences(retriever.keywords.passages)
+        condenser = None
+        if name != "extractive":  # the generative model rewrites follow-ups too
+            from bot.answer.llm import make_condenser
+
+            condenser = make_condenser(name, settings)
+        return cls(retriever, name, make_backend(name, settings, boilerplate),
+                   Thresholds.load(settings.calibration_file), k=settings.search_k, condenser=condenser)
+
+    # --- public interface -------------------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
+        return self.chain.invoke(self._start(question, history, lang)).result
+
+    def stream(self, question: str, history: Sequence[Turn | dict] = (),
+               lang: str | None = None) -> Iterator[str | AnswerResult]:
+        """Text pieces as the backend produces them, then the final (checked) AnswerResult."""
+        state = self._retrieve(self._condense(self._guard(self._start(question, history, lang))))
+        if state.result is not None:
+            yield state.result.answer
+            yield state.result
+            return
+        pieces: list[str] = []
+        generate_started = time.perf_counter()
+        for piece in self.backend.stream(self._request(state)):
+            pieces.append(piece)
+            yield piece
+        yield self._finish(state, "".join(pieces), generate_started)
+
+    # --- steps ------------------------------------------------------------------------------------------
+    def _start(self, question: str, history: Sequence[Turn | dict], lang: str | None) -> Turnaround:
+        if not question or not question.strip():
+            raise ValueError("the question is empty")
+        turns = [turn if isinstance(turn, Turn) else Turn.model_validate(turn) for turn in history]
+        return Turnaround(redact(question.strip()), turns, lang or detect_lang(question))
+
+    def _guard(self, state: Turnaround) -> Turnaround:
+        reason = decline_reason(state.question)
+        if reason:
+            state.result = self._refusal(state, reason)
+        return state
+
+    def _condense(self, state: Turnaround) -> Turnaround:
+        redacted = [Turn(role=t.role, content=without_placeholders(redact(t.content))) for t in state.history]
+        state.standalone = self.condenser(without_placeholders(state.question), redacted, state.lang)
+        return state
+
+    def _retrieve(self, state: Turnaround) -> Turnaround:
+        if state.result is not None:
+            return state
+        started = time.perf_counter()
+        state.passages = self.retriever.search(state.standalone, k=self.k, query_lang=state.lang)
+        state.retrieve_ms = (time.perf_counter() - started) * 1000
+        if not self._evidence_is_strong(state):
+            state.result = self._refusal(state, "weak_evidence")
+        return state
+
+    def _respond(self, state: Turnaround) -> Turnaround:
+        if state.result is not None:
+            return state
+        started = time.perf_counter()
+        state.result = self._finish(state, self.backend.invoke(self._request(state)), started)
+        return state
+
+    # --- helpers ----------------------------------------------------------------------------------------
+    def _request(self, state: Turnaround) -> GenerationRequest:
+        return GenerationRequest(state.standalone, state.question, state.lang, state.passages, state.history)
+
+    def _finish(self, state: Turnaround, text: str, generate_started: float) -> AnswerResult:
+        if text.strip() == NO_ANSWER:  # a generative backend found no answer in the passages
+            return self._refusal(state, "weak_evidence")
+        fallback = ""
+        if self.backend_name != "extractive":
+            fallback = invalid_reason(text, state.lang, len(state.passages))
+            if fallback:
+                text = self.fallback.invoke(self._request(state))
+        answer, citations = resolve_citations(text, state.passages)
+        if not citations:
+            return self._refusal(state, "weak_evidence")
+        result = AnswerResult(
+            answer=redact(to_script(answer, state.lang)), lang=state.lang, backend=self.backend_name,
+            fallback=fallback, citations=citations, standalone_question=state.standalone, passages=state.passages,
+        )
+        result.timings = self._timings(state, generate_started)
+        return result
+
+    def _refusal(self, state: Turnaround, reason: str) -> AnswerResult:
+        return AnswerResult(answer=reply(reason, state.lang), lang=state.lang, refused=True, refusal_reason=reason,
+                            backend=self.backend_name, standalone_question=state.standalone,
+                            passages=state.passages, timings=self._timings(state, time.perf_counter()))
+
+    def _timings(self, state: Turnaround, generate_started: float) -> Timings:
+        now = time.perf_counter()
+        return Timings(retrieve_ms=round(state.retrieve_ms, 1), generate_ms=round((now - generate_started) * 1000, 1),
+                       total_ms=round((now - state.started) * 1000, 1))
+
+    def _evidence_is_strong(self, state: Turnaround) -> bool:
+        if not state.passages:
+            return False
+        best_dense = max(p.dense_score for p in state.passages)
+        coverage = question_coverage(state.standalone, state.passages[:3], self._idf)
+        return best_dense >= self.thresholds.min_dense_score and coverage >= self.thresholds.min_coverage
+
+
+def without_placeholders(text: str) -> str:
+    """Redacted text minus its [HKID]/[PHONE]/[EMAIL] marks, which would only add noise to a search."""
+    return re.sub(r"\s*\[(HKID|PHONE|EMAIL)\]", "", text).strip() or text
+
+
+def content_tokens(text: str) -> list[str]:
+    return [token for token in keyword_tokens(text) if token not in STOP_WORDS]
+
+
+def inverse_document_frequencies(passages: Sequence[Passage]) -> dict[str, float]:
+    counts = Counter(token for p in passages for token in set(keyword_tokens(p.text)))
+    total = max(len(passages), 1)
+    return {token: math.log((total + 1) / (n + 0.5)) for token, n in counts.items()} | {"": math.log(2 * total + 2)}
+
+
+def question_coverage(question: str, passages: Sequence[Passage], idf: dict[str, float]) -> float:
+    """The IDF-weighted share of the question's content words found in the passages (1.0 for none).
+
+    Taken per sentence, best sentence wins: in "My HKID is ... . How many posts will go?" only the asking
+    sentence has to be covered.
+    """
+    present = set(token for p in passages for token in keyword_tokens(p.text))
+    unseen = idf[""]  # a word the corpus never uses weighs most: the documents cannot be about it
+    shares = []
+    for sentence in split_sentences(question) or [question]:
+        weights = {token: idf.get(token, unseen) for token in set(content_tokens(sentence))}
+        if weights:
+            shares.append(sum(w for token, w in weights.items() if token in present) / sum(weights.values()))
+    return max(shares, default=1.0)
+
+
+def boilerplate_sentences(passages: Sequence[Passage]) -> frozenset[str]:
+    """Sentences repeated across many documents (notices, footers): never an answer."""
+    docs_with: Counter[str] = Counter()
+    for doc_id, texts in _texts_by_doc(passages).items():
+        docs_with.update({sentence for text in texts for sentence in split_sentences(text)})
+    return frozenset(s for s, n in docs_with.items() if n >= BOILERPLATE_MIN_DOCS)
+
+
+def _texts_by_doc(passages: Sequence[Passage]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for passage in passages:
+        grouped.setdefault(passage.doc_id, []).append(passage.text)
+    return grouped
+
+
+def invalid_reason(text: str, lang: str, passage_count: int) -> str:
+    """Why a generated answer cannot be shown, or "" when it can."""
+    if not text.strip():
+        return "empty answer"
+    markers = [int(n) for n in MARKER.findall(text)]
+    if not markers:
+        return "no citation markers"
+    if any(n < 1 or n > passage_count for n in markers):
+        return "a citation marker refers to no given passage"
+    written_in = detect_lang(text)
+    if (written_in == "en") != (lang == "en"):
+        return f"answered in {written_in}, asked in {lang}"
+    return ""
+
+
+def resolve_citations(text: str, passages: Sequence[Passage]) -> tuple[str, list[Citation]]:
+    """Renumber markers 1..m in order of first use and list exactly the passages cited."""
+    order: dict[int, int] = {}
+    for n in (int(n) for n in MARKER.findall(text)):
+        if 1 <= n <= len(passages) and n not in order:
+            order[n] = len(order) + 1
+    renumbered = MARKER.sub(lambda m: f"[{order[int(m.group(1))]}]" if int(m.group(1)) in order else "", text)
+    citations = [_citation(new, passages[old - 1]) for old, new in order.items()]
+    return re.sub(r"\s+([。，！？；])", r"\1", renumbered).strip(), citations
+
+
+def _citation(n: int, passage: Passage) -> Citation:
+    return Citation(n=n, doc_id=passage.doc_id, title=passage.title, page=passage.page, heading=passage.heading,
+                    url=passage.url, source=passage.source, lang=passage.lang, snippet=passage.text)

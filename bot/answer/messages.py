@@ -1,0 +1,46 @@
+"""Fixed replies: refusals and declines, in each language (Simplified is converted from Traditional)."""
+
+from __future__ import annotations
+
+from bot.lang import to_script
+
+_REPLIES: dict[str, dict[str, str]] = {
+    "weak_evidence": {
+        "en": "I'm sorry, the documents I can search don't answer that question. For help, please call the "
+              "government enquiry hotline, 1823.",
+        "zh": "抱歉，我可查閱的文件沒有回答這個問題。如需協助，請致電政府熱線 1823。",
+    },
+    "injection": {
+        "en": "I can only answer questions about Hong Kong's AI-enabled public services from the published "
+              "documents, and I can't follow instructions that change how I work. For other help, please call 1823.",
+        "zh": "我只能根據已發布的文件回答有關香港公共服務應用人工智能的問題，亦不能按要求改變運作方式。"
+              "如需其他協助，請致電 1823。",
+    },
+    "system_prompt": {
+        "en": "I can't share my internal instructions. I can answer questions about Hong Kong's AI-enabled "
+              "public services from the published documents; for other help, please call 1823.",
+        "zh": "我不能透露內部指示。我可以根據已發布的文件回答有關香港公共服務應用人工智能的問題；"
+              "如需其他協助，請致電 1823。",
+    },
+    "role_play": {
+        "en": "I can't take on another role or speak for anyone. I can tell you what the published documents "
+              "say about Hong Kong's AI-enabled public services; for other help, please call 1823.",
+        "zh": "我不能扮演其他角色或代表任何人發言。我可以告訴你已發布的文件怎樣介紹香港公共服務應用人工智能；"
+              "如需其他協助，請致電 1823。",
+    },
+    "opinion": {
+        "en": "I don't give personal opinions. I can tell you what the published documents say; for other "
+              "help, please call 1823.",
+        "zh": "我不會提供個人意見，但可以告訴你已發布的文件怎樣說。如需其他協助，請致電 1823。",
+    },
+    "speculation": {
+        "en": "I can't speculate or make predictions. I can tell you what the published documents say about "
+              "the plans; for other help, please call 1823.",
+        "zh": "我不能作出猜測或預測，但可以告訴你已發布的文件對有關計劃的說明。如需其他協助，請致電 1823。",
+    },
+}
+
+
+def reply(reason: str, lang: str) -> str:
+    texts = _REPLIES.get(reason, _REPLIES["weak_evidence"])
+    return texts["en"] if lang == "en" else to_script(texts["zh"], lang)

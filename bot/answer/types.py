@@ -1,0 +1,51 @@
+"""What the answer chain takes and returns."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.retrieve import Passage
+
+Role = Literal["user", "assistant"]
+
+
+class Turn(BaseModel):
+    role: Role
+    content: str
+
+
+class Citation(BaseModel):
+    n: int  # the [n] marker in the answer
+    doc_id: str
+    title: str
+    page: int = 0  # 0 when the document has no pages
+    heading: str = ""
+    url: str = ""
+    source: str = ""  # path of the file, for documents without a url
+    lang: str = ""
+    snippet: str  # the passage text that supports the cited sentences
+
+
+class Timings(BaseModel):
+    retrieve_ms: float = 0.0
+    generate_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+class AnswerResult(BaseModel):
+    answer: str
+    lang: str  # en, zh-Hant or zh-Hans: the asker's language and script
+    refused: bool = False
+    refusal_reason: str = ""  # weak_evidence, injection, system_prompt, role_play, opinion, speculation
+    backend: str = "extractive"
+    fallback: str = ""  # why a generative backend's output was replaced by the extractive answer
+    citations: list[Citation] = Field(default_factory=list)
+    timings: Timings = Field(default_factory=Timings)
+    standalone_question: str = ""  # the question as retrieval saw it (follow-ups rewritten)
+    passages: list[Passage] = Field(default_factory=list, exclude=True)  # what retrieval returned, in order
+
+    def public_json(self) -> dict:
+        """The JSON of `askgov ask --json` and `POST /api/ask`."""
+        return self.model_dump(include={"answer", "lang", "refused", "backend", "fallback", "citations", "timings"})

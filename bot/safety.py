@@ -1,0 +1,60 @@
+"""Personal data and manipulation: redact HKID numbers, phone numbers and emails; spot requests to decline."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+PII_PATTERNS: dict[str, re.Pattern[str]] = {
+    # HKID: one or two letters, six digits, a check digit (0-9 or A), brackets optional.
+    "HKID": re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}\s?\d{6}\s?(?:\(\s?[0-9Aa]\s?\)|[0-9Aa])(?![0-9A-Za-z])"),
+    "EMAIL": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # Hong Kong numbers are eight digits (optionally +852 first); 1823-style short numbers are not personal.
+    "PHONE": re.compile(r"(?<!\d)(?:\+?852[\s-]?)?[2-9]\d{3}[\s-]?\d{4}(?!\d)"),
+}
+
+Refusal = Literal["injection", "system_prompt", "role_play", "opinion", "speculation"]
+
+_DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
+    "injection": re.compile(
+        r"ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|rules|prompts?)|"
+        r"disregard (the|your|all) (rules|instructions)|new instructions?:|override (your|the) rules|"
+        r"忽略(之前|以上|上面|所有|先前|你的)|無視(之前|以上|所有)|无视(之前|以上|所有)|唔好理(之前|以上)",
+        re.IGNORECASE),
+    "system_prompt": re.compile(
+        r"system prompt|your (initial |hidden |original )?(instructions|prompt)|reveal your|"
+        r"(repeat|print|show|output) (everything|all|the text|whatever) (above|before)|above this line|verbatim|"
+        r"系統提示|系统提示|系統指令|系统指令|你的指令|提示詞|提示词|指令原文|(收到|得到)嘅?(所有)?指令|逐字",
+        re.IGNORECASE),
+    "role_play": re.compile(
+        r"\bpretend\b|role[- ]?play|\bact as\b|you are now|from now on you|\bDAN\b|"
+        r"(你|請|请|試|试)扮演|扮演(一個|一个|一名|一位)|假裝|假装|扮你係|你而家係|你现在是|你現在是",
+        re.IGNORECASE),
+    "opinion": re.compile(
+        r"your (personal )?(opinion|view|views)|what do you (personally )?think|do you (agree|support|like)|"
+        r"你(點|怎么|怎麼)(睇|看)|你覺得|你觉得|你的(意見|意见|看法)|你(支持|同意|贊成|赞成)",
+        re.IGNORECASE),
+    "speculation": re.compile(
+        r"\bspeculate\b|\bguess\b|\bpredict\b|will .* (fail|succeed|be a disaster)|"
+        r"估(下|吓|計下|计下)|猜(一下|測|测)|預測|预测",
+        re.IGNORECASE),
+}
+
+
+def redact(text: str) -> str:
+    """Replace personal data with a [HKID] / [EMAIL] / [PHONE] placeholder."""
+    for label, pattern in PII_PATTERNS.items():
+        text = pattern.sub(f"[{label}]", text)
+    return text
+
+
+def find_personal_data(text: str) -> list[str]:
+    return [match.group(0) for pattern in PII_PATTERNS.values() for match in pattern.finditer(text)]
+
+
+def decline_reason(question: str) -> Refusal | None:
+    """Why a question must be declined rather than answered, or None when it may be answered."""
+    for reason, pattern in _DECLINE_PATTERNS.items():
+        if pattern.search(question):
+            return reason
+    return None
