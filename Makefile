@@ -9,13 +9,19 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install models index clean
+.PHONY: run test install models index clean browser
 
 run: index
 	$(BIN)/askgov serve
 
-test: models
+test: models browser
 	$(BIN)/python -m pytest
+
+# The browser test uses Debian's chromium (Playwright never downloads a browser) and CJK/emoji fonts for the
+# screenshots. Installing needs root, as in CI; elsewhere run `sudo make browser` once.
+browser:
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
+		(apt-get update -q && apt-get install -y -q chromium fonts-wqy-zenhei fonts-noto-color-emoji)
 
 install: $(STAMP)
 
@@ -26,7 +32,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 models: install
-	$(BIN)/askgov models fetch
+	$(BIN)/askgov models fetch --all
 
 index: models
 	$(BIN)/askgov ingest corpus/ --prune

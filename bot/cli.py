@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,8 +17,10 @@ from bot.config import get_settings
 app = typer.Typer(help="AskGov HK: cited answers from Hong Kong policy documents.", no_args_is_help=True)
 models_app = typer.Typer(help="Obtain and inspect model weights.", no_args_is_help=True)
 index_app = typer.Typer(help="Inspect the vector index.", no_args_is_help=True)
+staff_app = typer.Typer(help="Manage logins to the staff console.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
+app.add_typer(staff_app, name="staff")
 
 out = Console()
 err = Console(stderr=True)
@@ -231,15 +234,43 @@ def _read_history(path: Path) -> list:
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="interface to listen on")] = None,
-    port: Annotated[Optional[int], typer.Option(help="port")] = None,
+    host: Annotated[Optional[str], typer.Option(help="interface to listen on (default: ASKGOV_HOST)")] = None,
+    port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="port (default: ASKGOV_PORT)")] = None,
 ) -> None:
-    """Serve the web interface on HOST:PORT (default 127.0.0.1:7860)."""
-    from bot.ui.app import build_app
+    """Serve the citizens' chat (/), the staff console (/staff) and the HTTP API (/api) on HOST:PORT."""
+    import uvicorn
+
+    from bot.api import build_app
+    from bot.auth import UsersFileError
 
     settings = get_settings()
-    build_app(settings).launch(server_name=host or settings.host, server_port=port or settings.port,
-                               show_api=False)
+    _open_store(settings)
+    try:
+        web_app = build_app(settings)  # loads the models once, before the first request
+    except (UsersFileError, ValueError) as error:
+        _fail(str(error), 2)
+    err.print(f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, "
+              "API: /api/docs)", highlight=False)
+    uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@staff_app.command("add-user")
+def staff_add_user(
+    name: Annotated[str, typer.Argument(help="login name (letters, digits, . _ @ -)")],
+    users_file: Annotated[Optional[Path], typer.Option(dir_okay=False,
+                                                       help="default: ASKGOV_STAFF_USERS_FILE")] = None,
+) -> None:
+    """Add a staff user (or change their password); prompts for the password and stores only its scrypt hash."""
+    from bot.auth import UsersFileError, add_user, validate_new_user
+
+    path = users_file or get_settings().staff_users_file
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        validate_new_user(name, password)
+        existed = add_user(path, name, password)
+    except UsersFileError as error:
+        _fail(str(error), 2)
+    out.print(f"{'updated' if existed else 'added'} {name} in {path}", highlight=False)
 
 
 def _with_index(index: Path | None):
@@ -266,6 +297,172 @@ def _open_store(settings):
         return get_store(settings)
     except StoreError as error:
         _fail(str(error), 2)
+
+
+# =====================================================================================================
+# Evaluation: `askgov eval`, `askgov eval-retrieval`, `askgov calibrate`.
+# The logic lives in bot/evaluate.py, bot/baselines.py, bot/benchmark.py, bot/calibrate.py, bot/report.py.
+# =====================================================================================================
+
+
+def _eval_progress(progress: Progress, task):
+    def report(label: str, done: int, total: int) -> None:
+        progress.update(task, description=label, completed=done, total=total)
+
+    return report
+
+
+def _print_rows(headers: list[str], rows: list[list[str]], title: str = "") -> None:
+    table = Table(*headers, title=title or None)
+    for row in rows:
+        table.add_row(*row)
+    # Rich wraps to 80 columns in a pipe or a log file; figures must stay on one line there.
+    (out if out.is_terminal else Console(width=200)).print(table)
+
+
+@app.command("eval")
+def eval_command(
+    split: Annotated[str, typer.Option(help="dev or test")] = "dev",
+    backend: Annotated[Optional[list[str]], typer.Option(
+        help="answer backend; repeat to score several side by side (default: ASKGOV_BACKEND)")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", file_okay=False, help="folder for report.md/.html/.json")] = Path(
+        "eval/reports/latest"),
+    compare_with: Annotated[Optional[Path], typer.Option("--compare", exists=True, dir_okay=False,
+                                                         help="a previous report.json: print and plot the deltas")] = None,
+    baselines: Annotated[bool, typer.Option(
+        "--baselines", help="also score keyword-only, dense-only and the naive LangChain pipeline")] = False,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="only N items, taken in turn from each language")] = None,
+) -> None:
+    """Score the assistant on the question-answer set and write report.md, report.html and report.json."""
+    from bot.answer.backends import BACKENDS, BackendError
+    from bot.baselines import BaselineError
+    from bot.evaluate import EvalError, evaluation
+    from bot.report import LANG_GROUPS, compare_table, group_table, load_previous, summary_table, write_reports
+
+    settings = get_settings()
+    backends = backend or [settings.backend]
+    for name in backends:
+        if name not in BACKENDS:
+            raise typer.BadParameter(f"must be one of {', '.join(BACKENDS)}, not '{name}'", param_hint="--backend")
+    try:
+        previous = load_previous(compare_with) if compare_with else None
+    except ValueError as error:
+        _fail(str(error), 2)
+    _embedder(settings)
+    with _progress() as progress:
+        task = progress.add_task("indexing the corpus", total=None)
+        try:
+            record = evaluation(settings, split, backends, baselines, limit,
+                                progress=_eval_progress(progress, task))
+        except (EvalError, BaselineError, BackendError) as error:
+            _fail(str(error), 2)
+    paths = write_reports(record, out_dir, previous)
+    main = record["meta"]["main"]
+    _print_rows(*summary_table(record), title=f"{split}: all items")
+    headers, rows = group_table(record, main, LANG_GROUPS)
+    wanted = ("items", "answer_accuracy", "language_match", "refusal_recall", "refusal_precision", "recall@5",
+              "pass_rate", "total_ms.p50")
+    _print_rows(headers, [row for row in rows if row[0] in wanted], title=f"{main} by language")
+    if previous:
+        from bot.report import compare
+
+        _print_rows(*compare_table(compare(record, previous), main), title="change against the previous run")
+    failing = sum(1 for s in record["systems"][main]["items"] if s["problems"])
+    out.print(f"{failing} of {record['meta']['items']} items failed (listed in the report); "
+              f"{record['meta']['seconds']} s. Wrote " + ", ".join(str(p) for p in paths.values()), highlight=False)
+
+
+@app.command("eval-retrieval")
+def eval_retrieval_command(
+    passages: Annotated[Path, typer.Option(exists=True, dir_okay=False, help='JSONL {"id","title","text","lang"}')],
+    questions: Annotated[Path, typer.Option(exists=True, dir_okay=False,
+                                            help='JSONL {"id","lang","question","passage_id"}')],
+    embedder: Annotated[Optional[str], typer.Option(help="embedder name or folder (default: ASKGOV_EMBEDDER)")] = None,
+    mode: Annotated[Optional[list[str]], typer.Option(
+        help="hybrid, dense, keyword or all; repeatable (default: all)")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="only the first N questions")] = None,
+    simplified: Annotated[bool, typer.Option(
+        "--simplified", help="also ask every Chinese question converted to Simplified script")] = False,
+    keyword_weight: Annotated[Optional[list[float]], typer.Option(
+        min=0.0, help="weight of keyword ranks in hybrid fusion; repeat to compare several (default 1)")] = None,
+    rrf_k: Annotated[Optional[list[int]], typer.Option(
+        min=1, help="the k constant of reciprocal rank fusion; repeat to compare several (default 60)")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", dir_okay=False, help="also write the figures here")] = None,
+) -> None:
+    """Retrieval benchmark on an external passage set: recall@1/5/10, MRR and nDCG@10 by language.
+
+    The passages are embedded once; every mode and fusion setting is scored on that one index.
+    """
+    from itertools import product
+
+    from bot.benchmark import MODES, BenchmarkError, Fusion, read_questions, run_benchmark
+    from bot.components import chunk_settings
+    from bot.retrieve import RRF_K
+
+    settings = get_settings()
+    if embedder:
+        settings = settings.model_copy(update={"embedder": embedder})
+    modes = list(MODES) if not mode or "all" in mode else list(dict.fromkeys(mode))
+    if unknown := [name for name in modes if name not in MODES]:
+        raise typer.BadParameter(f"must be one of {', '.join(MODES)} or all, not '{unknown[0]}'", param_hint="--mode")
+    fusions = [Fusion(w, k) for w, k in product(keyword_weight or [1.0], rrf_k or [RRF_K])]
+    try:
+        asked = read_questions(questions, limit, simplified)
+        with _progress() as progress:
+            task = progress.add_task("ingesting the passages", total=None)
+            record = run_benchmark(passages, asked, _embedder(settings), chunk_settings(settings), modes, fusions,
+                                   _eval_progress(progress, task))
+    except BenchmarkError as error:
+        _fail(str(error), 2)
+    rows = [[mode_name, lang, f"{fig['questions']:.0f}",
+             *(f"{fig[name]:.3f}" for name in ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"))]
+            for mode_name, by_lang in record["modes"].items() for lang, fig in by_lang.items()]
+    _print_rows(["mode", "lang", "questions", "R@1", "R@5", "R@10", "MRR", "nDCG@10"], rows,
+                title=f"{record['embedder']}: {record['passages']} passages ({record['chunks']} chunks)")
+    out.print(f"embedding speed ({record['embedder']}): indexed {record['passages']} passages ({record['chunks']} "
+              f"chunks) in {record['ingest_seconds']} s = {record['passages_per_second']} passages/s, "
+              f"{record['chunks_per_second']} chunks/s; {record['query_ms']} ms per question", highlight=False,
+              soft_wrap=True)
+    if json_out:
+        record["command"] = " ".join(["askgov", *sys.argv[1:]])
+        json_out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@app.command()
+def calibrate(
+    split: Annotated[str, typer.Option(help="the split to tune on (never test)")] = "dev",
+    out_file: Annotated[Optional[Path], typer.Option("--out", dir_okay=False,
+                                                     help="default: ASKGOV_CALIBRATION_FILE")] = None,
+) -> None:
+    """Choose the refusal thresholds by balanced accuracy of refusal on the dev split; write calibration.json."""
+    from bot.answer.chain import Assistant
+    from bot.calibrate import best, collect, write
+    from bot.evaluate import EvalError, ensure_index, evaluation, load_items
+
+    if split == "test":
+        _fail("the test split is never used for tuning; calibrate on dev", 2)
+    settings = get_settings()
+    if out_file:
+        settings = settings.model_copy(update={"calibration_file": out_file})
+    try:
+        items = load_items(Path("eval/qa"), split)
+    except EvalError as error:
+        _fail(str(error), 2)
+    _embedder(settings)
+    ensure_index(settings)
+    choice = best(collect(Assistant.from_settings(settings), items))
+    record = write(settings.calibration_file, choice, settings.embedder, split, len(items))
+    out.print(f"min_dense_score = {choice.min_dense_score}, min_coverage = {choice.min_coverage}: balanced accuracy "
+              f"{choice.balanced_accuracy:.3f} (answered {choice.answer_rate:.3f} of answerable, declined "
+              f"{choice.refusal_rate:.3f} of the rest, {choice.correct} correct answers); wrote "
+              f"{settings.calibration_file}", highlight=False)
+    measured = evaluation(settings, split, [settings.backend])
+    figures = measured["systems"][measured["meta"]["main"]]["figures"]["all"]
+    names = ("answer_rate", "refusal_recall", "refusal_precision", "answer_accuracy", "pass_rate")
+    balanced = (figures["answer_rate"] + figures["refusal_recall"]) / 2
+    _print_rows(["figure", "value"], [[n, f"{figures[n]:.3f}"] for n in names] + [["balanced accuracy",
+                                                                                  f"{balanced:.3f}"]],
+                title=f"{split} with the chosen thresholds (expected balanced accuracy {record['balanced_accuracy']})")
 
 
 if __name__ == "__main__":
