@@ -169,3 +169,18 @@ def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
 
 def _rescored(passage: Passage, score: float) -> Passage:
     return Passage(**{**asdict(passage), "score": score})
+
+
+# Words that say nothing about what is asked: question words, particles, the city's own name.
+STOP_WORDS = frozenset(
+    "a an the of to in on for by and or is are was were be been will would can could do does did what which who "
+    "whom when where why how many much any there this that these those it its i me my you your we our they their "
+    "about with from as at please tell know get has have had if so than then also more most some hong kong go going "
+    "happen need want make "
+    "什么 甚么 多少 几多 几时 点样 怎样 怎么 如何 是否 吗 呢 啊 呀 的 了 有 冇 没有 是 系 唔 会 将 在 于 我 你 佢 他 她 它 "
+    "咩 乜 嘢 边个 哪 谁 请问 可以 要 想 知 知道 问 吗 嘅 咗 啲 同 和 及 与 香港 政府".split()
+)
+
+
+def content_tokens(text: str) -> list[str]:
+    return [token for token in keyword_tokens(text) if token not in STOP_WORDS]

@@ -24,19 +24,11 @@ from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
 from bot.lang import detect_lang, split_sentences, to_script
-from bot.retrieve import HybridRetriever, KeywordIndex, Passage, keyword_tokens
+from bot.retrieve import HybridRetriever, KeywordIndex, Passage, content_tokens, keyword_tokens
 from bot.safety import decline_reason, redact
 
 MARKER = re.compile(r"\[(\d+)\]")
 BOILERPLATE_MIN_DOCS = 3
-STOP_WORDS = frozenset(
-    "a an the of to in on for by and or is are was were be been will would can could do does did what which who "
-    "whom when where why how many much any there this that these those it its i me my you your we our they their "
-    "about with from as at please tell know get has have had if so than then also more most some hong kong go going "
-    "happen need want make "
-    "什么 甚么 多少 几多 几时 点样 怎样 怎么 如何 是否 吗 呢 啊 呀 的 了 有 冇 没有 是 系 唔 会 将 在 于 我 你 佢 他 她 它 "
-    "咩 乜 嘢 边个 哪 谁 请问 可以 要 想 知 知道 问 吗 嘅 咗 啲 同 和 及 与 香港 政府".split()
-)
 
 
 @dataclass
@@ -195,13 +187,27 @@ class Assistant:
         return best_dense >= self.thresholds.min_dense_score and coverage >= self.thresholds.min_coverage
 
 
+_PLACEHOLDER = re.compile(r"\[(HKID|PHONE|EMAIL)\]")
+# "my email is [EMAIL]", "電話[PHONE]": the words that introduce personal data, with the placeholder.
+_INTRODUCED = re.compile(
+    r"(my|our)?\s*(email|e-mail|phone( number)?|mobile|number|hkid( number)?|id card( number)?)\s*(is|:)?\s*"
+    r"(?=\[(HKID|PHONE|EMAIL)\])|(我的?|我嘅)?(電話|电话|手機|手机|電郵|电邮|郵箱|邮箱|身份證號碼|身份证号码|身份證|身份证)"
+    r"(號碼|号码)?(係|是|:|：)?\s*(?=\[(HKID|PHONE|EMAIL)\])", re.IGNORECASE)
+# A clause that only says who the asker is: "I'm Chan Tai Man", "我叫陳大文", "我是李小明".
+_SELF_INTRODUCTION = re.compile(r"^\s*(i'?m|i am|my name is|this is|我叫|我係|我是|本人)\s*[^\s,，]{1,20}( [^\s,，]{1,20}){0,3}\s*$", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?<=[,，;；.。!！])")
+
+
 def without_placeholders(text: str) -> str:
-    """Redacted text minus its [HKID]/[PHONE]/[EMAIL] marks, which would only add noise to a search."""
-    return re.sub(r"\s*\[(HKID|PHONE|EMAIL)\]", "", text).strip() or text
-
-
-def content_tokens(text: str) -> list[str]:
-    return [token for token in keyword_tokens(text) if token not in STOP_WORDS]
+    """The question as a search should see it: personal data, and the clauses that only introduce the asker
+    or their contact details, left out. They would only pull retrieval towards passages about privacy."""
+    stripped = _INTRODUCED.sub("", text)
+    clauses = [clause for clause in _CLAUSE.split(stripped) if clause.strip()]
+    bare = [_PLACEHOLDER.sub("", clause).strip(" ,，;；.。") for clause in clauses]
+    kept = [c for c, b in zip(clauses, bare) if b and not _SELF_INTRODUCTION.match(b)]
+    cleaned = re.sub(r"\s*" + _PLACEHOLDER.pattern, "", "".join(kept) if kept else stripped)
+    cleaned = re.sub(r"^[\s,，;；.。]+", "", cleaned).strip()
+    return cleaned or text
 
 
 def inverse_document_frequencies(passages: Sequence[Passage]) -> dict[str, float]:

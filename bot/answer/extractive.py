@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import bm25s
 
 from bot.lang import split_sentences, to_script
-from bot.retrieve import Passage, keyword_tokens
+from bot.retrieve import Passage, content_tokens, keyword_tokens
 
 MAX_SENTENCES = 3
 KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one
@@ -27,12 +27,17 @@ REPEAT_OVERLAP = 0.6  # share of the smaller sentence's words that makes it a re
 @dataclass(frozen=True)
 class Candidate:
     passage_number: int  # 1-based position in the passages given to the backend
-    position: int
+    position: int  # of the sentence in its passage; -1 for a whole table
     text: str
+    boilerplate: bool = False  # repeated across documents (a notice, a footer): an answer only as a last resort
 
 
 _TERMINAL = re.compile(r"[。！？；.!?;]")
 _LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)、])\s+")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
+MAX_TABLE_ROWS = 8
+BOILERPLATE_WEIGHT = 0.5
 
 
 def is_statement(sentence: str) -> bool:
@@ -44,19 +49,41 @@ def is_statement(sentence: str) -> bool:
 
 
 def readable(sentence: str) -> str:
-    """A list item without its bullet; a table row as "cell: cell; cell"."""
+    """A list item without its bullet or bold label marks; a table row as "cell: cell; cell"."""
     if sentence.lstrip().startswith("|"):
         cells = [cell.strip() for cell in sentence.strip().strip("|").split("|") if cell.strip()]
         return f"{cells[0]}: {'; '.join(cells[1:])}" if len(cells) > 1 else "".join(cells)
-    return _LIST_ITEM.sub("", sentence).strip()
+    return _BOLD.sub(r"\1", _LIST_ITEM.sub("", sentence)).strip()
 
 
-def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset()) -> list[Candidate]:
+def table_rows(text: str) -> list[str]:
+    """The rows of the first small table in a passage (header and separator rows left out), or none."""
+    rows = [line.strip() for line in text.splitlines() if line.strip().startswith("|")]
+    rows = [row for row in rows if not _TABLE_RULE.match(row)]
+    return rows if 2 <= len(rows) <= MAX_TABLE_ROWS else []
+
+
+def table_candidate(number: int, text: str, lang: str) -> Candidate | None:
+    """A small table as one candidate: in a fact sheet the subject sits in one row and the answer in another."""
+    rows = table_rows(text)
+    if not rows:
+        return None
+    joiner = "; " if lang == "en" else "；"
+    return Candidate(number, -1, joiner.join(readable(row) for row in rows) + ("." if lang == "en" else "。"))
+
+
+def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(),
+               lang: str = "en") -> list[Candidate]:
     found = []
     for number, passage in enumerate(passages, 1):
+        table = table_candidate(number, passage.text, lang)
+        if table:  # its rows only make sense together: "Name: X" alone says nothing
+            found.append(table)
         for position, sentence in enumerate(split_sentences(passage.text)):
-            if len(sentence) >= MIN_CHARS and sentence not in boilerplate and is_statement(sentence):
-                found.append(Candidate(number, position, readable(sentence)))
+            if table and sentence.startswith("|"):
+                continue
+            if len(sentence) >= MIN_CHARS and is_statement(sentence):
+                found.append(Candidate(number, position, readable(sentence), sentence in boilerplate))
     return found
 
 
@@ -68,24 +95,31 @@ def score(question_tokens: list[str], found: list[Candidate]) -> list[float]:
     ids, scores = bm25.retrieve([question_tokens], k=len(found), show_progress=False)
     lexical = dict(zip(ids[0].tolist(), scores[0].tolist()))
     best = max(lexical.values()) or 1.0
-    return [lexical.get(i, 0.0) / best + RANK_BONUS / c.passage_number for i, c in enumerate(found)]
+    return [(lexical.get(i, 0.0) / best + RANK_BONUS / c.passage_number) * (BOILERPLATE_WEIGHT if c.boilerplate else 1)
+            for i, c in enumerate(found)]
 
 
-def overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / max(min(len(a), len(b)), 1)
+def repeats(new: set[str], said: set[str]) -> bool:
+    """Whether most of what a sentence would add has been said already (the same fact, reworded)."""
+    return not new or len(new & said) / len(new) >= REPEAT_OVERLAP
 
 
-def pick(found: list[Candidate], scores: list[float]) -> list[Candidate]:
-    """The best sentences, skipping any that mostly repeats one already chosen (the same fact, reworded)."""
+def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozenset()) -> list[Candidate]:
+    """The best sentences that each add something beyond the question's own words and what is already chosen.
+
+    "Name: AI Subsidy Scheme" only restates the question and is never picked on its own.
+    """
     ranked = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)
-    chosen: list[tuple[Candidate, set[str]]] = []
+    chosen: list[Candidate] = []
+    said: set[str] = set()
     for i in ranked:
         if len(chosen) == MAX_SENTENCES or scores[i] < KEEP_RATIO * scores[ranked[0]]:
             break
-        tokens = set(keyword_tokens(found[i].text))
-        if all(overlap(tokens, other) < REPEAT_OVERLAP for _, other in chosen):
-            chosen.append((found[i], tokens))
-    return sorted((c for c, _ in chosen), key=lambda c: (c.passage_number, c.position))
+        new = set(content_tokens(found[i].text)) - asked
+        if not repeats(new, said):
+            chosen.append(found[i])
+            said |= new
+    return sorted(chosen, key=lambda c: (c.passage_number, c.position))
 
 
 def with_marker(sentence: str, number: int) -> str:
@@ -102,6 +136,6 @@ def compose(chosen: Iterable[Candidate], lang: str) -> str:
 def extractive_answer(question: str, focus: str, lang: str, passages: list[Passage],
                       boilerplate: frozenset[str] = frozenset()) -> str:
     """An answer made of retrieved sentences with [n] markers (n = 1-based index into `passages`)."""
-    found = candidates(passages, boilerplate)
+    found = candidates(passages, boilerplate, lang)
     tokens = keyword_tokens(question) + keyword_tokens(focus)
-    return compose(pick(found, score(tokens, found)), lang)
+    return compose(pick(found, score(tokens, found), set(tokens)), lang)

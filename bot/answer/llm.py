@@ -8,6 +8,7 @@ the extractive backend when they fail.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
@@ -19,15 +20,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import PromptValue
-from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator, RunnableLambda
 
 from bot.answer.backends import NO_ANSWER, BackendError, GenerationRequest
-from bot.answer.chain import content_tokens
 from bot.answer.condense import looks_like_follow_up, standalone_question
 from bot.answer.prompts import SPEAKERS, answer_prompt, condense_prompt
 from bot.lang import detect_lang, han_count, split_sentences
 from bot.models import ModelError, get_spec, model_dir
-from bot.retrieve import Passage
+from bot.retrieve import Passage, content_tokens
 
 __all__ = ["NO_ANSWER", "make_llm_backend", "make_condenser", "numbered_passages", "gguf_path"]
 
@@ -103,10 +103,20 @@ def tidy_answer(pieces: Iterator[str]) -> Iterator[str]:
     yield from pieces
 
 
-def _finishing(explain: Callable[[Exception], str | None]) -> RunnableGenerator:
-    def finish(pieces: Iterator[str]) -> Iterator[str]:
+_TIDY = RunnableGenerator(tidy_answer, name="tidy")
+
+
+def _explained(chain: Runnable, explain: Callable[[Exception], str | None], name: str) -> Runnable:
+    """`chain` with its failures turned into BackendErrors that `explain` words, on invoke and stream alike.
+
+    The translation wraps the whole chain, streamed even when invoked: inside the chain, a step such as a
+    RunnableGenerator pulls its first input before its own code runs, so a server that cannot be reached fails
+    outside any try there; and a sequence's invoke calls the model's invoke, bypassing later steps entirely.
+    """
+
+    def run(value: Any, config: RunnableConfig) -> Iterator[str]:
         try:
-            yield from tidy_answer(pieces)
+            yield from chain.stream(value, config)
         except BackendError:
             raise
         except Exception as error:
@@ -115,7 +125,7 @@ def _finishing(explain: Callable[[Exception], str | None]) -> RunnableGenerator:
                 raise
             raise BackendError(message) from error
 
-    return RunnableGenerator(finish, name="tidy")
+    return RunnableLambda(run, name=name)
 
 
 # --- local: llama.cpp ----------------------------------------------------------------------------------------
@@ -237,8 +247,8 @@ def _chat_model(name: str, settings, max_tokens: int) -> tuple[BaseChatModel, Ca
 def make_llm_backend(name: str, settings) -> Runnable:
     """A runnable from a GenerationRequest to answer text with [n] markers; `.stream` yields text pieces."""
     model, explain = _chat_model(name, settings, settings.llm_max_tokens)
-    chain = RunnableLambda(answer_messages, name="prompt") | model | StrOutputParser() | _finishing(explain)
-    return chain.with_config(run_name=name)
+    chain = RunnableLambda(answer_messages, name="prompt") | model | StrOutputParser() | _TIDY
+    return _explained(chain, explain, name)
 
 
 # --- follow-ups ------------------------------------------------------------------------------------------------
@@ -254,7 +264,7 @@ def make_condenser(name: str, settings) -> Callable[..., str]:
     Falls back to the deterministic rewrite when the model fails, rambles or switches language.
     """
     model, explain = _chat_model(name, settings, CONDENSE_TOKENS)
-    chain = model | StrOutputParser() | _finishing(explain)
+    chain = _explained(model | StrOutputParser() | _TIDY, explain, "condense")
 
     def condense(question: str, history: Sequence, lang: str | None = None) -> str:
         plain = standalone_question(question, history)
@@ -269,8 +279,15 @@ def make_condenser(name: str, settings) -> Callable[..., str]:
         rewritten = lines[0].strip().strip("\"'“”「」") if lines else ""
         if not rewritten or rewritten == NO_ANSWER or len(rewritten) > 2 * len(plain) + 40:
             return plain
+        if _bare(rewritten) == _bare(question):  # the model echoed the follow-up: its subject is still missing
+            return plain
         if (detect_lang(rewritten) == "en") != (lang == "en"):
             return plain
         return rewritten
 
     return condense
+
+
+def _bare(text: str) -> str:
+    """Text without spaces and punctuation, case-folded, for telling an echo from a rewrite."""
+    return re.sub(r"[\W_]+", "", text).casefold()

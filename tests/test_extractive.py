@@ -1,0 +1,63 @@
+"""The extractive backend's choices, on passages written here (no index needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.chain import without_placeholders
+from bot.answer.extractive import extractive_answer, table_rows
+from bot.retrieve import Passage
+from bot.safety import redact
+
+SCHEME_TABLE = ("Scheme at a glance\n\n| Item | Known facts |\n|---|---|\n| Name | AI Subsidy Scheme |\n"
+                "| Funding | HK$3 billion |\n| Duration | three years |")
+
+
+def passage(text: str, doc_id: str = "doc-en", lang: str = "en") -> Passage:
+    return Passage(id=f"{doc_id}::0", doc_id=doc_id, title="A title", lang=lang, page=0, heading="", score=1.0,
+                   text=text, source="corpus/x.md", url="")
+
+
+def test_a_small_table_answers_as_a_whole() -> None:
+    answer = extractive_answer("How much is the AI Subsidy Scheme and how long does it run?", "", "en",
+                               [passage(SCHEME_TABLE)])
+    assert "HK$3 billion" in answer and "three years" in answer and "[1]" in answer
+    assert "|" not in answer
+
+
+def test_table_rows_leave_out_the_rule_and_skip_big_tables() -> None:
+    assert table_rows(SCHEME_TABLE) == ["| Item | Known facts |", "| Name | AI Subsidy Scheme |",
+                                        "| Funding | HK$3 billion |", "| Duration | three years |"]
+    big = "\n".join(f"| row {n} | value {n} |" for n in range(20))
+    assert table_rows(big) == []
+
+
+def test_a_sentence_that_only_restates_the_question_is_not_an_answer() -> None:
+    texts = ["The AI Subsidy Scheme.", "The AI Subsidy Scheme has HK$3 billion for three years."]
+    answer = extractive_answer("What is the AI Subsidy Scheme?", "", "en", [passage(t) for t in texts])
+    assert answer == "The AI Subsidy Scheme has HK$3 billion for three years [2]."
+
+
+def test_boilerplate_is_a_last_resort_not_excluded() -> None:
+    hotline = "For general enquiries about government services, call 1823."
+    answer = extractive_answer("Which hotline can I call about government services?", "", "en",
+                               [passage(f"Residents were consulted. {hotline}")], boilerplate=frozenset({hotline}))
+    assert "1823" in answer
+
+
+def test_bold_labels_lose_their_marks_and_chinese_keeps_its_script() -> None:
+    text = "- **內容**：人工智能研究樞紐，連同一組數據中心，用地約10公頃。"
+    answer = extractive_answer("人工智能研究樞紐用地有幾大？", "", "zh-Hans", [passage(text, "d-zh", "zh-Hant")])
+    assert "**" not in answer and "研究枢纽" in answer and answer.endswith("[1]。")
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("I'm Chan Tai Man, phone 5555 0101, email chan.taiman@example.com. How can I give feedback?",
+     "How can I give feedback?"),
+    ("my email is lee.siuming@example.org can u tell me when the first ai services start",
+     "can u tell me when the first ai services start"),
+    ("我叫陳大文，電話5555 0102，想問點樣俾意見？", "想問點樣俾意見？"),
+    ("Is the centre open, and when?", "Is the centre open, and when?"),
+])
+def test_searches_leave_out_who_the_asker_is(question: str, searched: str) -> None:
+    assert without_placeholders(redact(question)) == searched
