@@ -37,6 +37,7 @@ _LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)、])\s+")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
 MAX_TABLE_ROWS = 8
+MAX_LABEL_CHARS = 30
 BOILERPLATE_WEIGHT = 0.5
 
 
@@ -77,11 +78,9 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
     found = []
     for number, passage in enumerate(passages, 1):
         table = table_candidate(number, passage.text, lang)
-        if table:  # its rows only make sense together: "Name: X" alone says nothing
+        if table:
             found.append(table)
         for position, sentence in enumerate(split_sentences(passage.text)):
-            if table and sentence.startswith("|"):
-                continue
             if len(sentence) >= MIN_CHARS and is_statement(sentence):
                 found.append(Candidate(number, position, readable(sentence), sentence in boilerplate))
     return found
@@ -104,6 +103,12 @@ def repeats(new: set[str], said: set[str]) -> bool:
     return not new or len(new & said) / len(new) >= REPEAT_OVERLAP
 
 
+def stated(text: str) -> str:
+    """What a sentence states beyond its label: "Funding: HK$3 billion" states "HK$3 billion"."""
+    label, colon, rest = text.partition(": ")
+    return rest if colon and len(label) <= MAX_LABEL_CHARS else text
+
+
 def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozenset()) -> list[Candidate]:
     """The best sentences that each add something beyond the question's own words and what is already chosen.
 
@@ -112,13 +117,15 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
     ranked = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)
     chosen: list[Candidate] = []
     said: set[str] = set()
+    bar = 0.0  # set by the first sentence chosen, not by one that only restated the question
     for i in ranked:
-        if len(chosen) == MAX_SENTENCES or scores[i] < KEEP_RATIO * scores[ranked[0]]:
+        if len(chosen) == MAX_SENTENCES or scores[i] < bar:
             break
-        new = set(content_tokens(found[i].text)) - asked
+        new = set(content_tokens(stated(found[i].text))) - asked
         if not repeats(new, said):
             chosen.append(found[i])
             said |= new
+            bar = bar or KEEP_RATIO * scores[i]
     return sorted(chosen, key=lambda c: (c.passage_number, c.position))
 
 
