@@ -61,3 +61,11 @@ def test_bold_labels_lose_their_marks_and_chinese_keeps_its_script() -> None:
 ])
 def test_searches_leave_out_who_the_asker_is(question: str, searched: str) -> None:
     assert without_placeholders(redact(question)) == searched
+
+
+def test_a_sentence_that_says_more_replaces_one_it_contains() -> None:
+    texts = ["The centre opened with 3,000 petaflops.",
+             "The centre opened with 3,000 petaflops and will grow to 15,000 petaflops by 2030."]
+    answer = extractive_answer("How much computing power does the centre have?", "", "en",
+                               [passage(t) for t in texts])
+    assert answer == "The centre opened with 3,000 petaflops and will grow to 15,000 petaflops by 2030 [2]."

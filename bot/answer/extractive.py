@@ -115,17 +115,18 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
     "Name: AI Subsidy Scheme" only restates the question and is never picked on its own.
     """
     ranked = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)
-    chosen: list[Candidate] = []
-    said: set[str] = set()
+    chosen: dict[Candidate, set[str]] = {}
     bar = 0.0  # set by the first sentence chosen, not by one that only restated the question
     for i in ranked:
         if len(chosen) == MAX_SENTENCES or scores[i] < bar:
             break
         new = set(content_tokens(stated(found[i].text))) - asked
-        if not repeats(new, said):
-            chosen.append(found[i])
-            said |= new
-            bar = bar or KEEP_RATIO * scores[i]
+        if repeats(new, set().union(*chosen.values())):
+            continue
+        for earlier in [c for c, words in chosen.items() if words and words <= new]:
+            del chosen[earlier]  # the new sentence says all the earlier one did, and more
+        chosen[found[i]] = new
+        bar = bar or KEEP_RATIO * scores[i]
     return sorted(chosen, key=lambda c: (c.passage_number, c.position))
 
 
