@@ -27,7 +27,7 @@ err = Console(stderr=True)
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)  # one line, whatever the width
     raise typer.Exit(code)
 
 
@@ -331,7 +331,7 @@ def eval_command(
                                                          help="a previous report.json: print and plot the deltas")] = None,
     baselines: Annotated[bool, typer.Option(
         "--baselines", help="also score keyword-only, dense-only and the naive LangChain pipeline")] = False,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="only N items, taken in turn from each language")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="only N items, taken in turn from each kind and language")] = None,
 ) -> None:
     """Score the assistant on the question-answer set and write report.md, report.html and report.json."""
     from bot.answer.backends import BACKENDS, BackendError
@@ -364,9 +364,11 @@ def eval_command(
               "pass_rate", "total_ms.p50")
     _print_rows(headers, [row for row in rows if row[0] in wanted], title=f"{main} by language")
     if previous:
-        from bot.report import compare
+        from bot.report import compare, different_items
 
         _print_rows(*compare_table(compare(record, previous), main), title="change against the previous run")
+        if warning := different_items(record, previous):
+            err.print(f"warning: {warning}", highlight=False)
     failing = sum(1 for s in record["systems"][main]["items"] if s["problems"])
     out.print(f"{failing} of {record['meta']['items']} items failed (listed in the report); "
               f"{record['meta']['seconds']} s. Wrote " + ", ".join(str(p) for p in paths.values()), highlight=False)
