@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -102,6 +103,7 @@ def ingest(
         _fail(str(error), 2)
     store = _open_store(settings)
     results = []
+    started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task("ingesting", total=len(files))
         for result in run_ingest(files, store, _embedder(settings), chunk_settings(settings),
@@ -110,11 +112,11 @@ def ingest(
             progress.advance(task)
             if verbose:
                 err.print(f"{result.status}: {result.source} {result.reason}".rstrip(), highlight=False, soft_wrap=True)
-    _print_ingest_summary(results)
+    _print_ingest_summary(results, time.perf_counter() - started)
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
 
 
-def _print_ingest_summary(results: list) -> None:
+def _print_ingest_summary(results: list, seconds: float) -> None:
     table = Table("file", "status", "chunks", "reason", title="ingest summary")
     for result in results:
         if result.status != "unchanged":
@@ -124,6 +126,9 @@ def _print_ingest_summary(results: list) -> None:
     if table.row_count:
         out.print(table)
     out.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    embedded = sum(r.chunks for r in results if r.status == "indexed")
+    out.print(f"{embedded} chunks embedded in {seconds:.1f} s ({embedded / max(seconds, 1e-9):.1f} chunks/s)"
+              if embedded else "0 chunks embedded: the index was already up to date", highlight=False)
 
 
 @index_app.command("stats")

@@ -201,3 +201,25 @@ def test_killed_ingest_process_leaves_index_usable(tmp_path, settings) -> None:
     assert finish.returncode == 0, finish.stderr
     statuses = Counter(line.split(":")[0] for line in finish.stderr.splitlines() if ":" in line)
     assert statuses["indexed"] >= 1 and statuses["indexed"] + statuses["unchanged"] == 40
+
+
+def test_cli_indexes_the_good_files_names_each_bad_one_and_exits_1(tmp_path, settings) -> None:
+    from tests.fixtures_docs import write_binary_as_pdf, write_encrypted_pdf, write_text, write_truncated_pdf
+
+    folder = write_corpus(tmp_path / "docs")
+    bad = {"truncated.pdf": write_truncated_pdf, "renamed.pdf": write_binary_as_pdf,
+           "locked.pdf": lambda path: write_encrypted_pdf(path, "secret")}
+    for name, write in bad.items():
+        write(folder / name)
+    write_text(folder / "empty.txt", "")
+    command = [sys.executable, "-m", "bot.cli", "ingest", str(folder)]
+    first = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert first.returncode == 1, first.stderr
+    failed_lines = [line for line in first.stdout.splitlines() if "failed" in line and "│" in line]
+    assert sorted(name for name in [*bad, "empty.txt"] if any(name in line for line in failed_lines)) == sorted(
+        [*bad, "empty.txt"])
+    assert all(line.split("│")[4].strip() for line in failed_lines), "every failure has a reason"
+    assert "4 failed" in first.stdout and "chunks embedded in" in first.stdout
+    again = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert again.returncode == 1
+    assert "0 chunks embedded" in again.stdout and "0 indexed" in again.stdout
