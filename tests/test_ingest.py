@@ -204,7 +204,7 @@ def test_killed_ingest_process_leaves_index_usable(tmp_path, settings) -> None:
 
 
 def test_cli_indexes_the_good_files_names_each_bad_one_and_exits_1(tmp_path, settings) -> None:
-    from tests.fixtures_docs import write_binary_as_pdf, write_encrypted_pdf, write_text, write_truncated_pdf
+    from fixtures_docs import write_binary_as_pdf, write_encrypted_pdf, write_text, write_truncated_pdf
 
     folder = write_corpus(tmp_path / "docs")
     bad = {"truncated.pdf": write_truncated_pdf, "renamed.pdf": write_binary_as_pdf,
