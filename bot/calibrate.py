@@ -4,8 +4,9 @@ The chain runs once per item with both thresholds off. Each result gives the two
 with the thresholds (the best dense score of the passages, and the question's coverage by the first three),
 so every point of the grid is scored without running the chain again: at (d, c) an item is declined when it
 was declined anyway (guard, nothing to cite) or when its best dense score is below d or its coverage below c.
-The point with the best balanced accuracy of refusal wins; ties go to more correct answers, then to the
-lower thresholds. Same data, same embedder -> same choice: nothing here is random.
+Among the points that decline at least 90% of the items to decline (the product's target), the one with the
+most correct answers wins; ties go to balanced accuracy, then to the lower thresholds. When no point reaches
+the target, the best balanced accuracy wins. Same data, same embedder -> same choice: nothing here is random.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.qaset import QAItem
 
 DENSE_GRID = tuple(round(0.025 * i, 3) for i in range(0, 33))  # 0 .. 0.8
 COVERAGE_GRID = tuple(round(0.05 * i, 2) for i in range(0, 21))  # 0 .. 1.0
+TARGET_REFUSAL_RATE = 0.9  # the share of unanswerable questions the assistant must decline (issue 4)
 OFF = Thresholds(min_dense_score=-1.0, min_coverage=0.0)  # cosine similarity is never below -1
 
 
@@ -83,8 +85,14 @@ def score(evidence: Sequence[Evidence], min_dense_score: float, min_coverage: fl
 
 
 def best(evidence: Sequence[Evidence], dense_grid: Sequence[float] = DENSE_GRID,
-         coverage_grid: Sequence[float] = COVERAGE_GRID) -> Choice:
+         coverage_grid: Sequence[float] = COVERAGE_GRID, min_refusal_rate: float = TARGET_REFUSAL_RATE) -> Choice:
+    """Most correct answers among the points that decline at least `min_refusal_rate` of what should be declined
+    (the product's target); when no point does, the best balanced accuracy."""
     scored = [score(evidence, d, c) for d in dense_grid for c in coverage_grid]
+    on_target = [ch for ch in scored if ch.refusal_rate >= min_refusal_rate]
+    if on_target:
+        return max(on_target, key=lambda ch: (ch.correct, round(ch.balanced_accuracy, 9),
+                                              -ch.min_dense_score, -ch.min_coverage))
     return max(scored, key=lambda ch: (round(ch.balanced_accuracy, 9), ch.correct,
                                        -ch.min_dense_score, -ch.min_coverage))
 

@@ -129,3 +129,11 @@ def test_citations_are_renumbered_in_order_of_use() -> None:
 ])
 def test_generated_answers_are_checked(text: str, lang: str, reason: str) -> None:
     assert invalid_reason(text, lang, passage_count=3) == reason
+
+
+def test_an_answer_without_the_detail_asked_for_is_a_refusal(assistant: Assistant) -> None:
+    lenient = Assistant(assistant.retriever, thresholds=Thresholds(min_dense_score=-1.0, min_coverage=0.0))
+    answered = lenient.ask("How much money goes to the AI Subsidy Scheme?")
+    assert not answered.refused and "HK$3 billion" in answered.answer
+    asked_when = lenient.ask("When does the AI Subsidy Scheme close for applications?")
+    assert asked_when.refused and asked_when.refusal_reason == "weak_evidence" and "1823" in asked_when.answer

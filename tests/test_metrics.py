@@ -308,3 +308,13 @@ def test_a_limited_run_takes_items_from_every_language_in_turn() -> None:
     assert len(items) == 12 and len({item.id for item in items}) == 12
     assert sorted(item.lang for item in items) == ["en"] * 4 + ["zh-Hans"] * 4 + ["zh-Hant"] * 4
     assert len({item.kind for item in items}) == 4
+
+
+def test_calibration_prefers_correct_answers_among_points_that_reach_the_refusal_target() -> None:
+    # Ten items to decline: at 0.5 nine are declined (0.9, on target); at 0.4 eight (0.8, better balance).
+    evidence = [_evidence(True, d, 0.5) for d in (0.1,) * 8 + (0.45, 0.7)]
+    evidence += [_evidence(False, d, 0.5) for d in (0.42, 0.6, 0.7, 0.8)]
+    on_target = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), min_refusal_rate=0.9)
+    assert on_target.min_dense_score == 0.5 and on_target.refusal_rate == 0.9 and on_target.correct == 3
+    no_target = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), min_refusal_rate=1.0)
+    assert no_target.min_dense_score == 0.4 and no_target.correct == 4

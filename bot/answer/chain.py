@@ -20,6 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.condense import standalone_question
+from bot.answer.evidence import missing_detail
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
@@ -160,7 +161,7 @@ class Assistant:
             if fallback:
                 text = self.fallback.invoke(self._request(state))
         answer, citations = resolve_citations(text, state.passages)
-        if not citations:
+        if not citations or missing_detail(state.question, answer):
             return self._refusal(state, "weak_evidence")
         result = AnswerResult(
             answer=redact(to_script(answer, state.lang)), lang=state.lang, backend=self.backend_name,

@@ -8,6 +8,7 @@ the extractive backend when they fail.
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -152,9 +153,13 @@ def _cached_llama(path: str, n_threads: int, n_ctx: int) -> Any:
     from llama_cpp import Llama
 
     try:
-        return Llama(model_path=path, n_threads=n_threads, n_ctx=n_ctx, verbose=False)
+        llama = Llama(model_path=path, n_threads=n_threads, n_ctx=n_ctx, verbose=False)
     except (ValueError, RuntimeError) as error:
         raise BackendError(f"{path}: llama.cpp could not load this model ({error})") from error
+    # Freed at exit while llama.cpp's C functions still exist; left to garbage collection at interpreter
+    # shutdown, its destructor finds them gone and prints a TypeError.
+    atexit.register(llama.close)
+    return llama
 
 
 def load_llama(path: Path, n_threads: int, n_ctx: int) -> Any:

@@ -1,0 +1,24 @@
+"""An answer must hold the kind of detail its question asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.evidence import missing_detail
+
+
+@pytest.mark.parametrize("question, answer, missing", [
+    ("When does the application period close?", "The scheme has HK$3 billion for three years [1].", "date"),
+    ("When will the first AI services launch?", "They are expected by mid-2026 [1].", ""),
+    ("首批人工智能方案幾時推出？", "首批方案預計在2026年年中推出[1]。", ""),
+    ("人工智能資助計劃幾時截止申請？", "計劃獲撥款30億港元，為期三年[1]。", "date"),
+    ("2028年超算中心嘅算力會係幾多？", "算力計劃在2030年或之前達到15,000 petaflops[1]。", "the year 2028"),
+    ("How much does it cost to rent the supercomputer per hour?", "The centre opened with 3,000 petaflops [1].",
+     "amount"),
+    ("政府撥咗幾多錢發展人工智能？", "政府預留140億港元[1]。", ""),
+    ("What is the tax credit rate for AI investment?", "Companies may get tax incentives [1].", "rate"),
+    ("公務員編制會減少百分之幾？", "約佔編制5%[1]。", ""),
+    ("Which office oversees the institute?", "The Digital Policy Office [1].", ""),
+])
+def test_missing_detail(question: str, answer: str, missing: str) -> None:
+    assert missing_detail(question, answer) == missing
