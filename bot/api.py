@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
@@ -15,7 +15,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.answer.types import Citation, Timings
@@ -37,19 +37,21 @@ class HistoryTurn(BaseModel):
     content: str = Field(max_length=8000)
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is blank")
+    return value
+
+
+NonBlank = Annotated[str, AfterValidator(_not_blank)]
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, max_length=MAX_QUESTION, description="in English or Chinese")
+    question: NonBlank = Field(min_length=1, max_length=MAX_QUESTION, description="in English or Chinese")
     history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
                                        description="earlier turns, oldest first, for follow-up questions")
     lang: Lang | None = Field(None, description="answer language; default: the question's")
-
-    @field_validator("question")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("is blank")
-        return value
 
 
 class AskResponse(BaseModel):
@@ -66,17 +68,10 @@ class AskResponse(BaseModel):
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(min_length=1, max_length=MAX_QUESTION)
+    query: NonBlank = Field(min_length=1, max_length=MAX_QUESTION)
     k: int = Field(5, ge=1, le=50, description="number of passages")
     lang: Lang | None = Field(None, description="only passages in this language")
     doc_id: str | None = Field(None, max_length=200, description="only passages of this document")
-
-    @field_validator("query")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("is blank")
-        return value
 
 
 class SearchHit(BaseModel):

@@ -85,14 +85,13 @@ class Assistant:
         store = get_store(settings)
         retriever = HybridRetriever(store, KeywordIndex.from_store(store))
         name = backend or settings.backend
-        boilerplate = boilerplate_sentences(retriever.keywords.passages)
-        condenser = None
+        generator = condenser = None  # extractive: built in __init__ from the boilerplate it finds there
         if name != "extractive":  # the generative model rewrites follow-ups too
             from bot.answer.llm import make_condenser
 
-            condenser = make_condenser(name, settings)
-        return cls(retriever, name, make_backend(name, settings, boilerplate),
-                   Thresholds.load(settings.calibration_file), k=settings.search_k, condenser=condenser)
+            generator, condenser = make_backend(name, settings), make_condenser(name, settings)
+        return cls(retriever, name, generator, Thresholds.load(settings.calibration_file), k=settings.search_k,
+                   condenser=condenser)
 
     # --- public interface -------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
