@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 from bot import metrics
 from bot.embedder import Embedder
 from bot.lang import to_script
-from bot.retrieve import RRF_K, Passage, SearchFilter
+from bot.retrieve import RRF_K, HybridRetriever, KeywordIndex, Passage, SearchFilter, dense_search
 
 MODES = ("hybrid", "dense", "keyword")
 DEPTH = 10  # distinct passages ranked per question (recall@10, nDCG@10)
@@ -88,19 +87,6 @@ class CachedKeywordSearch:
         return self.cache[key]
 
 
-@contextmanager
-def rrf_constant(k: int) -> Iterator[None]:
-    # bot.retrieve reads its module constant RRF_K at call time; the benchmark varies it for one search.
-    import bot.retrieve
-
-    saved = bot.retrieve.RRF_K
-    bot.retrieve.RRF_K = k
-    try:
-        yield
-    finally:
-        bot.retrieve.RRF_K = saved
-
-
 def read_questions(path: Path, limit: int | None = None, simplified: bool = False) -> list[Question]:
     """Questions {"id", "lang", "question", "passage_id"}; with `simplified`, each also converted to zh-Hans."""
     questions = []
@@ -156,7 +142,6 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
 
     Hybrid search runs once per fusion setting: named "hybrid" for a single setting, else by its setting.
     """
-    from bot.retrieve import HybridRetriever, KeywordIndex, dense_search
 
     unknown = [mode for mode in modes if mode not in MODES]
     if unknown:
@@ -167,8 +152,8 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
         if mode == "hybrid":
             for fusion in fusions:
                 name = "hybrid" if len(fusions) == 1 else fusion.label()
-                found[name] = _hybrid(HybridRetriever(store, keywords, keyword_weight=fusion.keyword_weight),
-                                      fusion.rrf_k)
+                found[name] = _hybrid(HybridRetriever(store, keywords, keyword_weight=fusion.keyword_weight,
+                                                      rrf_k=fusion.rrf_k))
         elif mode == "dense":
             found[mode] = lambda q: distinct([p.doc_id for p in dense_search(store, q.text, k=CHUNK_DEPTH)])
         else:
@@ -176,11 +161,9 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
     return found
 
 
-def _hybrid(retriever, rrf_k: int) -> Callable[[Question], list[str]]:
+def _hybrid(retriever: HybridRetriever) -> Callable[[Question], list[str]]:
     def search(question: Question) -> list[str]:
-        with rrf_constant(rrf_k):
-            return distinct([p.doc_id for p in retriever.search(question.text, k=CHUNK_DEPTH,
-                                                                 query_lang=question.lang)])
+        return distinct([p.doc_id for p in retriever.search(question.text, k=CHUNK_DEPTH, query_lang=question.lang)])
 
     return search
 

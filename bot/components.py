@@ -1,4 +1,4 @@
-"""The process-wide components, built once from the settings: embedder, Chroma client, vector store."""
+"""The process-wide components, built from the settings: embedder, Chroma client, vector store, retriever."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from langchain_chroma import Chroma
 from bot.config import Settings, get_settings
 from bot.embedder import Embedder, load_embedder
 from bot.ingest.pipeline import ChunkSettings
+from bot.retrieve import HybridRetriever, KeywordIndex
 from bot.store import make_client, open_store
 
 
@@ -33,6 +34,14 @@ def get_client(settings: Settings | None = None) -> ClientAPI:
 def get_store(settings: Settings | None = None) -> Chroma:
     settings = settings or get_settings()
     return open_store(get_client(settings), get_embedder(settings))
+
+
+def get_retriever(settings: Settings | None = None, store: Chroma | None = None) -> HybridRetriever:
+    """A hybrid retriever over the store; its keyword index is built from the store's current chunks."""
+    settings = settings or get_settings()
+    store = store or get_store(settings)
+    return HybridRetriever(store, KeywordIndex.from_store(store), keyword_weight=settings.keyword_weight,
+                           rrf_k=settings.rrf_k)
 
 
 def chunk_settings(settings: Settings | None = None) -> ChunkSettings:

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from itertools import islice
 
 import bm25s
 import jieba
@@ -93,8 +94,9 @@ class KeywordIndex:
         if not self.passages or not tokens:
             return []
         ids, scores = self._bm25.retrieve([tokens], k=len(self.passages), show_progress=False)
-        hits = [(self.passages[i], float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
-        return [_rescored(p, round(s, 4)) for p, s in hits if search_filter.admits(p)][:k]
+        hits = ((self.passages[i], float(s)) for i, s in zip(ids[0], scores[0]) if s > 0)
+        admitted = ((p, s) for p, s in hits if search_filter.admits(p))
+        return [_rescored(p, round(s, 4)) for p, s in islice(admitted, k)]
 
 
 def dense_search(store: Chroma, query: str, k: int = 5, lang: str | None = None,
@@ -114,27 +116,29 @@ class HybridRetriever:
     keywords: KeywordIndex
     candidates: int = 30
     keyword_weight: float = 1.0
+    rrf_k: int = RRF_K
 
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
                query_lang: str | None = None) -> list[Passage]:
         query_lang = query_lang or detect_lang(query)
         dense = dense_search(self.store, query, k=self.candidates, search_filter=search_filter)
         keyword = self.keywords.search(query, self.candidates, search_filter)
-        fused = fuse(dense, keyword, query_lang, self.keyword_weight)
+        fused = fuse(dense, keyword, query_lang, self.keyword_weight, self.rrf_k)
         return one_version_per_group(fused, query_lang)[:k]
 
 
-def fuse(dense: list[Passage], keyword: list[Passage], query_lang: str, keyword_weight: float) -> list[Passage]:
+def fuse(dense: list[Passage], keyword: list[Passage], query_lang: str, keyword_weight: float = 1.0,
+         rrf_k: int = RRF_K) -> list[Passage]:
     """Reciprocal rank fusion; keyword ranks count only for passages in the query's language family."""
     scores: dict[str, float] = {}
     by_id: dict[str, Passage] = {}
     for rank, passage in enumerate(dense):
-        scores[passage.id] = 1.0 / (RRF_K + rank + 1)
+        scores[passage.id] = 1.0 / (rrf_k + rank + 1)
         by_id[passage.id] = passage
     family = lang_family(query_lang)
     same_family = [p for p in keyword if lang_family(p.lang) == family]
     for rank, passage in enumerate(same_family):
-        scores[passage.id] = scores.get(passage.id, 0.0) + keyword_weight / (RRF_K + rank + 1)
+        scores[passage.id] = scores.get(passage.id, 0.0) + keyword_weight / (rrf_k + rank + 1)
         by_id.setdefault(passage.id, passage)
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)
     return [_rescored(by_id[i], round(scores[i], 6)) for i in ranked]

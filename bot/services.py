@@ -12,7 +12,7 @@ from bot.answer.chain import Assistant
 from bot.answer.types import AnswerResult, Citation, Turn
 from bot.config import Settings
 from bot.feedback import FeedbackStore
-from bot.retrieve import HybridRetriever, KeywordIndex, Passage, SearchFilter, dense_search
+from bot.retrieve import Passage, SearchFilter, dense_search
 
 DOCUMENTS_ROUTE = "/corpus"  # corpus files are served read-only under this path
 
@@ -97,7 +97,7 @@ class Services:
     # --- administration -------------------------------------------------------------------------------
     def reindex(self) -> ReindexSummary:
         """Ingest corpus/ (unchanged files are skipped, gone files pruned) and reload the search indexes."""
-        from bot.components import chunk_settings, get_embedder, get_store
+        from bot.components import chunk_settings, get_embedder, get_retriever, get_store
         from bot.ingest.pipeline import discover, ingest
 
         corpus = self.settings.corpus_dir
@@ -107,10 +107,7 @@ class Services:
             store = get_store(self.settings)
             results = list(ingest(discover([corpus]), store, get_embedder(self.settings),
                                   chunk_settings(self.settings), prune_under=[corpus]))
-            old = self.assistant
-            retriever = HybridRetriever(store, KeywordIndex.from_store(store))
-            backend = None if old.backend_name == "extractive" else old.backend  # keep a loaded LLM
-            self.assistant = Assistant(retriever, old.backend_name, backend, old.thresholds, k=old.k)
+            self.assistant = self.assistant.with_retriever(get_retriever(self.settings, store))
         count = lambda status: sum(r.status == status for r in results)  # noqa: E731
         return ReindexSummary(count("indexed"), count("unchanged"), count("failed"), count("removed"),
                               [f"{r.source}: {r.reason}" for r in results if r.status == "failed"],

@@ -25,7 +25,7 @@ from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
 from bot.lang import detect_lang, split_sentences, to_script
-from bot.retrieve import HybridRetriever, KeywordIndex, Passage, content_tokens, keyword_tokens
+from bot.retrieve import HybridRetriever, Passage, content_tokens, keyword_tokens
 from bot.safety import decline_reason, redact
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -79,11 +79,10 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, backend: str | None = None) -> "Assistant":
-        from bot.components import get_store
+        from bot.components import get_retriever
 
         settings = settings or get_settings()
-        store = get_store(settings)
-        retriever = HybridRetriever(store, KeywordIndex.from_store(store))
+        retriever = get_retriever(settings)
         name = backend or settings.backend
         generator = condenser = None  # extractive: built in __init__ from the boilerplate it finds there
         if name != "extractive":  # the generative model rewrites follow-ups too
@@ -92,6 +91,11 @@ class Assistant:
             generator, condenser = make_backend(name, settings), make_condenser(name, settings)
         return cls(retriever, name, generator, Thresholds.load(settings.calibration_file), k=settings.search_k,
                    condenser=condenser)
+
+    def with_retriever(self, retriever: HybridRetriever) -> "Assistant":
+        """The same assistant (backend, condenser, thresholds) over another index, e.g. after a re-index."""
+        backend = None if self.backend_name == "extractive" else self.backend  # the extractive one reads the index
+        return Assistant(retriever, self.backend_name, backend, self.thresholds, k=self.k, condenser=self.condenser)
 
     # --- public interface -------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
