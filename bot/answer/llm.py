@@ -203,7 +203,7 @@ class LlamaCppChat(BaseChatModel):
 def _local_chat(settings, max_tokens: int) -> BaseChatModel:
     path = gguf_path(settings)
     if not path.is_file():
-        name = settings.llm_model if not settings.llm_model.endswith(".gguf") else "qwen2.5-1.5b-instruct-q4"
+        name = settings.llm_model if not settings.llm_model.endswith(".gguf") else "qwen2.5-coder-1.5b-instruct-q4"
         raise BackendError(f"the local backend needs the GGUF model {path}, which is missing: "
                            f"run `askgov models fetch {name}`")
     load_llama(path, settings.llm_threads, settings.llm_context)  # fail now, not at the first question
