@@ -78,6 +78,7 @@ class CachedKeywordSearch:
     def __init__(self, inner) -> None:
         self.inner = inner
         self.passages = inner.passages
+        self.langs = inner.langs
         self.cache: dict[tuple, list] = {}
 
     def search(self, query: str, k: int, search_filter: SearchFilter = SearchFilter()) -> list[Passage]:

@@ -28,9 +28,9 @@ CHUNKS = [
      f"{NOTICE_ZH}政府計劃在2027年4月前削減約10,000個公務員職位，約佔編制5%。受影響人員可參加再培訓計劃。"),
     ("funding-en", "en", "", "Funding",
      f"{NOTICE_EN} Hong Kong has allocated HK$14 billion for AI development. "
-     "HK$3 billion goes to a three-year AI Subsidy Scheme."),
+     "HK$3 billion goes to a three-year AI Subsidy Scheme. Public reporting does not give its eligibility rules."),
     ("funding-zh", "zh-Hant", "funding-en", "撥款",
-     f"{NOTICE_ZH}香港已預留140億港元發展人工智能，其中30億港元用於為期三年的人工智能資助計劃。"),
+     f"{NOTICE_ZH}香港已預留140億港元發展人工智能，其中30億港元用於為期三年的人工智能資助計劃。公開報道未有提及計劃的申請資格。"),
 ]
 
 
@@ -137,3 +137,22 @@ def test_an_answer_without_the_detail_asked_for_is_a_refusal(assistant: Assistan
     assert not answered.refused and "HK$3 billion" in answered.answer
     asked_when = lenient.ask("When does the AI Subsidy Scheme close for applications?")
     assert asked_when.refused and asked_when.refusal_reason == "weak_evidence" and "1823" in asked_when.answer
+
+
+def test_what_the_documents_say_they_do_not_give_is_refused_with_the_source(assistant: Assistant) -> None:
+    lenient = Assistant(assistant.retriever, thresholds=Thresholds(min_dense_score=-1.0, min_coverage=0.0))
+    for question, lang in [("What are the eligibility rules of the AI Subsidy Scheme?", "en"),
+                           ("人工智能资助计划的申请资格是什么？", "zh-Hans")]:
+        result = lenient.ask(question)
+        assert result.refused and result.refusal_reason == "not_given" and result.lang == lang
+        assert "1823" in result.answer and "[1]" in result.answer
+        assert result.citations and all(c.doc_id.startswith("funding") for c in result.citations)
+    assert not lenient.ask("How much money goes to the AI Subsidy Scheme?").refused
+
+
+def test_simplified_questions_are_embedded_in_the_documents_script(assistant: Assistant) -> None:
+    retriever = assistant.retriever
+    assert retriever.langs == {"en", "zh-Hant"}
+    assert retriever.dense_query("数码港超算中心的算力", "zh-Hans") == "數碼港超算中心的算力"
+    assert retriever.dense_query("數碼港超算中心的算力", "zh-Hant") == "數碼港超算中心的算力"
+    assert retriever.dense_query("Cyberport capacity", "en") == "Cyberport capacity"

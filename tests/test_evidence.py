@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.evidence import missing_detail
+from bot.answer.evidence import asked_only_in_gaps, declares_gap, missing_detail
 
 
 @pytest.mark.parametrize("question, answer, missing", [
@@ -22,3 +22,29 @@ from bot.answer.evidence import missing_detail
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing
+
+
+@pytest.mark.parametrize("sentence, gap", [
+    ("Public reporting does not give eligibility rules.", True),
+    ("Eligibility, application process: Not stated in public reporting.", True),
+    ("No dates have been reported for these items.", True),
+    ("公開報道並未說明申請資格。", True),
+    ("申請資格: 公開報道未有提及。", True),
+    ("HK$3 billion goes to a three-year AI Subsidy Scheme.", False),
+    ("The data is not shared without consent.", False),
+])
+def test_declares_gap(sentence: str, gap: bool) -> None:
+    assert declares_gap(sentence) == gap
+
+
+@pytest.mark.parametrize("question, answer, refuse", [
+    ("What are the eligibility rules of the AI Subsidy Scheme?",
+     "HK$3 billion goes to the AI Subsidy Scheme [1]. Public reporting does not give eligibility rules [2].", True),
+    ("What is the AI Subsidy Scheme?",
+     "HK$3 billion goes to the AI Subsidy Scheme [1]. Public reporting does not give eligibility rules [2].", False),
+    ("人工智能资助计划要怎样申请？", "公开报道并未说明申请资格及申请程序 [1]。", True),
+    ("人工智能资助计划有多少拨款？", "计划获拨款30亿港元 [1]。公开报道并未说明申请资格 [2]。", False),
+    ("How much is the AI Subsidy Scheme?", "The scheme has HK$3 billion [1].", False),
+])
+def test_asked_only_in_gaps(question: str, answer: str, refuse: bool) -> None:
+    assert asked_only_in_gaps(question, answer) == refuse

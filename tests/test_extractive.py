@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer.chain import without_placeholders
-from bot.answer.extractive import extractive_answer, table_rows
+from bot.answer.extractive import extractive_answer, lead_in_lists, table_rows
 from bot.retrieve import Passage
 from bot.safety import redact
 
@@ -30,6 +30,26 @@ def test_table_rows_leave_out_the_rule_and_skip_big_tables() -> None:
                                         "| Funding | HK$3 billion |", "| Duration | three years |"]
     big = "\n".join(f"| row {n} | value {n} |" for n in range(20))
     assert table_rows(big) == []
+
+
+FEEDBACK_LIST = ("How your input is used\n\nAuthorities use the feedback to:\n\n- refine the features of services;\n"
+                 "- address ethical issues;\n- improve usability.\n\nThe rollout is phased.")
+
+
+def test_a_lead_in_and_its_list_answer_together() -> None:
+    answer = extractive_answer("What do the authorities do with the feedback?", "", "en", [passage(FEEDBACK_LIST)])
+    assert answer.startswith("Authorities use the feedback to: refine the features of services; address ethical "
+                             "issues; improve usability [1].")
+    chinese = "意見的用途\n當局會運用市民的意見：\n- 改良服務的功能；\n- 處理道德問題；\n- 提升易用程度。"
+    answer = extractive_answer("当局会怎样运用市民的意见？", "", "zh-Hans", [passage(chinese, lang="zh-Hant")])
+    assert answer.startswith("当局会运用市民的意见：改良服务的功能；处理道德问题；提升易用程度 [1]。")
+
+
+def test_lead_in_lists_need_two_items_and_stop_at_other_text() -> None:
+    assert lead_in_lists(FEEDBACK_LIST) == [("Authorities use the feedback to:", [
+        "- refine the features of services;", "- address ethical issues;", "- improve usability."])]
+    assert lead_in_lists("Only one:\n- item\n\nText after.") == []
+    assert lead_in_lists("A lead-in:\nthen prose, not a list.\n- a stray item\n- another") == []
 
 
 def test_a_sentence_that_only_restates_the_question_is_not_an_answer() -> None:

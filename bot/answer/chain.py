@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.condense import standalone_question
-from bot.answer.evidence import missing_detail
+from bot.answer.evidence import asked_only_in_gaps, gap_markers, missing_detail
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
@@ -166,6 +166,10 @@ class Assistant:
         answer, citations = resolve_citations(text, state.passages)
         if not citations or missing_detail(state.question, answer):
             return self._refusal(state, "weak_evidence")
+        if asked_only_in_gaps(f"{state.question} {state.standalone}", answer):
+            by_number = {c.n: c for c in citations}  # cite where the documents say so, and nothing else
+            saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
+            return self._refusal(state, "not_given", saying_so)
         result = AnswerResult(
             answer=redact(to_script(answer, state.lang)), lang=state.lang, backend=self.backend_name,
             fallback=fallback, citations=citations, standalone_question=state.standalone, passages=state.passages,
@@ -173,9 +177,9 @@ class Assistant:
         result.timings = self._timings(state, generate_started)
         return result
 
-    def _refusal(self, state: Turnaround, reason: str) -> AnswerResult:
-        return AnswerResult(answer=reply(reason, state.lang), lang=state.lang, refused=True, refusal_reason=reason,
-                            backend=self.backend_name, standalone_question=state.standalone,
+    def _refusal(self, state: Turnaround, reason: str, citations: Sequence[Citation] = ()) -> AnswerResult:
+        return AnswerResult(answer=reply(reason, state.lang, len(citations)), lang=state.lang, refused=True, refusal_reason=reason,
+                            citations=list(citations), backend=self.backend_name, standalone_question=state.standalone,
                             passages=state.passages, timings=self._timings(state, time.perf_counter()))
 
     def _timings(self, state: Turnaround, generate_started: float) -> Timings:

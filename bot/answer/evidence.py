@@ -3,12 +3,17 @@
 Passages about the right topic can still lack the detail asked for: "When does the application period
 close?" retrieves the scheme's fact sheet, which has no date. A question that asks when, how much, at what rate,
 or about a given year needs an answer holding a date, an amount, a rate or that year; otherwise the honest
-reply is a refusal.
+reply is a refusal. So is an answer whose words for what was asked occur only in sentences where the
+documents say they do not give it ("Public reporting does not give eligibility rules", "公開報道未有提及"):
+the documents are then clear that they cannot answer.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.lang import split_sentences
+from bot.retrieve import content_tokens
 
 _ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
@@ -37,3 +42,41 @@ def missing_detail(question: str, answer: str) -> str:
         if asks.search(question) and not _HOLDS[kind].search(answer):
             return kind
     return ""
+
+
+_GAP = re.compile(
+    r"\b(does|do|did) not (give|say|state|specify|set out|list|mention|include|name|provide|report)\b|"
+    r"\bnot (stated|specified|given|published|reported|announced|mentioned|disclosed|set out)\b|"
+    r"\bno (dates?|figures?|details?|amounts?) (have|has) been (reported|published|announced|given)\b|"
+    r"[未沒没]有(提及|列明|說明|说明|公布|公佈|披露|交代)|[並并]未(提及|列明|說明|说明|公布|公佈|披露)|不作(列出|說明|说明)",
+    re.IGNORECASE)
+
+
+def declares_gap(sentence: str) -> bool:
+    """Whether a sentence says the documents do not give something."""
+    return bool(_GAP.search(sentence))
+
+
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def asked_only_in_gaps(question: str, answer: str) -> bool:
+    """Whether some word of the question occurs in the answer only where it says the detail is not given.
+
+    "What are the eligibility rules?" answered "HK$3 billion goes to the scheme [1]. Public reporting does not
+    give eligibility rules [2]." is no answer: "eligibility" is only in the sentence that says it is not given.
+    """
+    sentences = split_sentences(_MARKER.sub("", answer))
+    gaps = [s for s in sentences if declares_gap(s)]
+    if not gaps:
+        return False
+    stated = {token for s in sentences if not declares_gap(s) for token in content_tokens(s)}
+    in_gaps = {token for s in gaps for token in content_tokens(s)}
+    return len(gaps) == len(sentences) or bool((set(content_tokens(question)) & in_gaps) - stated)
+
+
+def gap_markers(answer: str) -> list[int]:
+    """The [n] markers of the sentences that say a detail is not given, in order of first use."""
+    found = [int(n) for sentence in split_sentences(answer) if declares_gap(sentence)
+             for n in re.findall(r"\[(\d+)\]", sentence)]
+    return list(dict.fromkeys(found))

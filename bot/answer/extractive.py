@@ -73,6 +73,38 @@ def table_candidate(number: int, text: str, lang: str) -> Candidate | None:
     return Candidate(number, -1, joiner.join(readable(row) for row in rows) + ("." if lang == "en" else "。"))
 
 
+_LEAD_IN = re.compile(r"[:：]\s*$")
+MAX_LIST_ITEMS = 8
+
+
+def lead_in_lists(text: str) -> list[tuple[str, list[str]]]:
+    """Each line ending in a colon with the list of two or more items that follows it."""
+    lists: list[tuple[str, list[str]]] = []
+    lead, items = "", []
+    for line in [*text.splitlines(), ""]:
+        if lead and _LIST_ITEM.match(line):
+            items.append(line)
+            continue
+        if lead and (items or line.strip()):  # a blank line may sit between the lead-in and its list
+            if 2 <= len(items) <= MAX_LIST_ITEMS:
+                lists.append((lead, items))
+            lead, items = "", []
+        if _LEAD_IN.search(line) and not _LIST_ITEM.match(line):
+            lead = line.strip()
+    return lists
+
+
+def list_candidates(number: int, text: str, lang: str) -> list[Candidate]:
+    """A lead-in and its list as one candidate: "Authorities use the feedback to:" alone answers nothing,
+    and the items alone do not say what they are a list of."""
+    separator, end = ("; ", ".") if lang == "en" else ("；", "。")
+    found = []
+    for lead, items in lead_in_lists(text):
+        body = separator.join(readable(item).rstrip(";；,，.。") for item in items)
+        found.append(Candidate(number, -1, f"{readable(lead)}{' ' if lang == 'en' else ''}{body}{end}"))
+    return found
+
+
 def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(),
                lang: str = "en") -> list[Candidate]:
     found = []
@@ -80,6 +112,7 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
         table = table_candidate(number, passage.text, lang)
         if table:
             found.append(table)
+        found.extend(list_candidates(number, passage.text, lang))
         for position, sentence in enumerate(split_sentences(passage.text)):
             if len(sentence) >= MIN_CHARS and is_statement(sentence):
                 found.append(Candidate(number, position, readable(sentence), sentence in boilerplate))

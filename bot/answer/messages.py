@@ -10,6 +10,11 @@ _REPLIES: dict[str, dict[str, str]] = {
               "government enquiry hotline, 1823.",
         "zh": "抱歉，我可查閱的文件沒有回答這個問題。如需協助，請致電政府熱線 1823。",
     },
+    "not_given": {
+        "en": "The documents I can search say they do not give this detail{sources}. For help, please call the "
+              "government enquiry hotline, 1823.",
+        "zh": "我可查閱的文件表明並沒有提供這項資料{sources}。如需協助，請致電政府熱線 1823。",
+    },
     "injection": {
         "en": "I can only answer questions about Hong Kong's AI-enabled public services from the published "
               "documents, and I can't follow instructions that change how I work. For other help, please call 1823.",
@@ -41,6 +46,9 @@ _REPLIES: dict[str, dict[str, str]] = {
 }
 
 
-def reply(reason: str, lang: str) -> str:
+def reply(reason: str, lang: str, sources: int = 0) -> str:
+    """The fixed reply for `reason`; `sources` citation markers [1]..[n] go where the reply cites documents."""
     texts = _REPLIES.get(reason, _REPLIES["weak_evidence"])
-    return texts["en"] if lang == "en" else to_script(texts["zh"], lang)
+    text = texts["en"] if lang == "en" else to_script(texts["zh"], lang)
+    markers = "".join(f"[{n}]" for n in range(1, sources + 1))
+    return text.replace("{sources}", f" {markers}" if markers and lang == "en" else markers)
