@@ -19,6 +19,11 @@ from bot.answer.evidence import asked_only_in_gaps, declares_gap, missing_detail
     ("What is the tax credit rate for AI investment?", "Companies may get tax incentives [1].", "rate"),
     ("公務員編制會減少百分之幾？", "約佔編制5%[1]。", ""),
     ("Which office oversees the institute?", "The Digital Policy Office [1].", ""),
+    ("Who is the director of the AI institute?", "The Digital Policy Office oversees the institute [1].", "person"),
+    ("Who is the director of the AI institute?", "Professor Chan Tai-man directs it [1].", ""),
+    ("人工智能研發院院長係邊個？", "數字政策辦公室負責監督研發院[1]。", "person"),
+    ("人工智能研发院由哪个部门监督？", "由数字政策办公室监督[1]。", ""),
+    ("Who is eligible for the AI Subsidy Scheme?", "Local companies [1].", ""),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

@@ -65,6 +65,17 @@ def test_boilerplate_is_a_last_resort_not_excluded() -> None:
     assert "1823" in answer
 
 
+def test_a_document_describing_itself_loses_to_what_it_says() -> None:
+    texts = ["This overview describes the plan to bring AI into public services and what residents can expect.",
+             "The goal of bringing AI into public services is to make them more efficient and personalised."]
+    answer = extractive_answer("What are the aims of bringing AI into public services?", "", "en",
+                               [passage(t) for t in texts])
+    assert answer.startswith("The goal of bringing AI") and "overview" not in answer
+    chinese = ["本頁解答市民對公共服務應用人工智能的常見問題。", "公共服務應用人工智能的目標是提升效率。"]
+    answer = extractive_answer("公共服務應用人工智能有咩目標？", "", "zh-Hant", [passage(t, lang="zh-Hant") for t in chinese])
+    assert answer == "公共服務應用人工智能的目標是提升效率 [2]。"
+
+
 def test_bold_labels_lose_their_marks_and_chinese_keeps_its_script() -> None:
     text = "- **內容**：人工智能研究樞紐，連同一組數據中心，用地約10公頃。"
     answer = extractive_answer("人工智能研究樞紐用地有幾大？", "", "zh-Hans", [passage(text, "d-zh", "zh-Hant")])

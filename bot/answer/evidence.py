@@ -2,10 +2,12 @@
 
 Passages about the right topic can still lack the detail asked for: "When does the application period
 close?" retrieves the scheme's fact sheet, which has no date. A question that asks when, how much, at what rate,
-or about a given year needs an answer holding a date, an amount, a rate or that year; otherwise the honest
-reply is a refusal. So is an answer whose words for what was asked occur only in sentences where the
-documents say they do not give it ("Public reporting does not give eligibility rules", "公開報道未有提及"):
-the documents are then clear that they cannot answer.
+who holds a post, or about a given year needs an answer holding a date, an amount, a rate, a person's name
+(with Mr, Dr, 先生, 教授 ...) or that year; otherwise the honest reply is a refusal.
+
+So is an answer whose words for what was asked occur only in sentences where the documents say they do not
+give it ("Public reporting does not give eligibility rules", "公開報道未有提及"): the documents are then clear
+that they cannot answer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import re
 from bot.lang import split_sentences
 from bot.retrieve import content_tokens
 
+_POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|commissioner|president|leader|ceo)"
+_POST_ZH = r"(院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|主管)"
+_WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|姓名|名字)"
 _ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|哪一?年|邊年|边年|截止", re.IGNORECASE),
@@ -22,6 +27,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
                          r"\bprice\b|\bcharges?\b|\bsalary\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|"
                          r"年薪|薪金", re.IGNORECASE),
     "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
+    # who holds a post: a person's name, which an office or a department does not answer
+    "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
+                         rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
 }
 _HOLDS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\b(19|20)\d{2}\b|(19|20)\d{2}|\b(january|february|march|april|may|june|july|august|"
@@ -29,12 +37,14 @@ _HOLDS: dict[str, re.Pattern[str]] = {
                        re.IGNORECASE),
     "amount": re.compile(r"HK\$|US\$|\$\s?\d|港元|港幣|港币|美元|\d\s?(billion|million)|[億亿萬万]元?", re.IGNORECASE),
     "rate": re.compile(r"\d\s?%|percent|百分之|\d+\s?成", re.IGNORECASE),
+    "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 
 def missing_detail(question: str, answer: str) -> str:
-    """What the question asks for that the answer does not hold ("date", "amount", "rate", "the year 2028"), or ""."""
+    """What the question asks for that the answer does not hold ("date", "amount", "rate", "person",
+    "the year 2028"), or ""."""
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
         if year not in answer:
             return f"the year {year}"

@@ -29,7 +29,8 @@ class Candidate:
     passage_number: int  # 1-based position in the passages given to the backend
     position: int  # of the sentence in its passage; -1 for a whole table
     text: str
-    boilerplate: bool = False  # repeated across documents (a notice, a footer): an answer only as a last resort
+    boilerplate: bool = False  # a notice repeated across documents, or the document describing itself:
+    # an answer only as a last resort
 
 
 _TERMINAL = re.compile(r"[。！？；.!?;]")
@@ -39,6 +40,12 @@ _TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
 MAX_TABLE_ROWS = 8
 MAX_LABEL_CHARS = 30
 BOILERPLATE_WEIGHT = 0.5
+# A document describing itself ("This note explains ...", "本頁解答 ...") says what it covers, not what is so.
+_SELF_DESCRIPTION = re.compile(
+    r"^(this|the present) (overview|page|note|guide|timeline|document|fact ?sheet|summary|faq)\b.{0,40}?\b"
+    r"(describes|explains|summari[sz]es|sets out|answers|gathers|brings together|covers|outlines|introduces|is)\b|"
+    r"^it sets out\b|^本(文|頁|页|指南|便覽|便览|概覽|概览|時間表|时间表|文件)(概述|解答|說明|说明|整理|介紹|介绍|屬|属|列出|闡述|阐述)",
+    re.IGNORECASE)
 
 
 def is_statement(sentence: str) -> bool:
@@ -115,7 +122,8 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
         found.extend(list_candidates(number, passage.text, lang))
         for position, sentence in enumerate(split_sentences(passage.text)):
             if len(sentence) >= MIN_CHARS and is_statement(sentence):
-                found.append(Candidate(number, position, readable(sentence), sentence in boilerplate))
+                last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
+                found.append(Candidate(number, position, readable(sentence), last_resort))
     return found
 
 
