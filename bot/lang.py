@@ -54,6 +54,13 @@ def detect_lang(text: str, default_chinese: Lang = "zh-Hant") -> Lang:
     return default_chinese
 
 
+def detect_lang_in_conversation(question: str, earlier: list[str]) -> Lang:
+    """The question's language; a Chinese question with no telling characters ("那2030年呢？") takes the
+    script of what was said before it, so a Simplified conversation stays Simplified."""
+    said_before = detect_lang(" ".join(earlier)) if earlier else "zh-Hant"
+    return detect_lang(question, default_chinese="zh-Hans" if said_before == "zh-Hans" else "zh-Hant")
+
+
 def to_script(text: str, lang: Lang) -> str:
     """Render Chinese text in the script of `lang` (Hong Kong variants for Traditional); English is unchanged."""
     if lang == "zh-Hant":

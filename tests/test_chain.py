@@ -94,6 +94,13 @@ def test_follow_up_uses_the_previous_question(assistant: Assistant) -> None:
     assert "15,000" in result.answer
 
 
+def test_a_simplified_follow_up_without_telling_characters_is_answered_in_simplified(assistant: Assistant) -> None:
+    history = [Turn(role="user", content="数码港超算中心现在的算力有多少？"),
+               Turn(role="assistant", content="启用时的算力为3,000 petaflops [1]")]
+    result = assistant.ask("那2030年呢？", history=history)
+    assert result.lang == "zh-Hans" and "15,000" in result.answer and "计划" in result.answer
+
+
 def test_stream_yields_text_then_the_result(assistant: Assistant) -> None:
     pieces = list(assistant.stream("How much funding has been allocated for AI development?"))
     *text, final = pieces

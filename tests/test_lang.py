@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lang import detect_lang, fold, split_sentences, to_script
+from bot.lang import detect_lang, detect_lang_in_conversation, fold, split_sentences, to_script
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -18,6 +18,19 @@ from bot.lang import detect_lang, fold, split_sentences, to_script
 ])
 def test_detect_lang(text: str, expected: str) -> None:
     assert detect_lang(text) == expected
+
+
+@pytest.mark.parametrize("question, earlier, expected", [
+    ("那2030年呢？", ["数码港超算中心现在的算力有多少？"], "zh-Hans"),
+    ("那2030年呢？", ["數碼港超算中心而家有幾多算力？"], "zh-Hant"),
+    ("那2030年呢？", [], "zh-Hant"),
+    ("那2030年呢？", ["How much computing power is there now?"], "zh-Hant"),
+    ("数码港呢？", ["數碼港超算中心而家有幾多算力？"], "zh-Hans"),  # the question's own script wins
+    ("And by 2030?", ["数码港超算中心现在的算力有多少？"], "en"),
+])
+def test_a_question_without_telling_characters_keeps_the_conversations_script(
+        question: str, earlier: list[str], expected: str) -> None:
+    assert detect_lang_in_conversation(question, earlier) == expected
 
 
 def test_script_conversion_uses_hong_kong_forms_and_leaves_english_alone() -> None:

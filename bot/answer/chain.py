@@ -24,7 +24,7 @@ from bot.answer.evidence import asked_only_in_gaps, gap_markers, missing_detail
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
-from bot.lang import detect_lang, split_sentences, to_script
+from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage, content_tokens, keyword_tokens
 from bot.safety import decline_reason, redact
 
@@ -121,7 +121,9 @@ class Assistant:
         if not question or not question.strip():
             raise ValueError("the question is empty")
         turns = [turn if isinstance(turn, Turn) else Turn.model_validate(turn) for turn in history]
-        return Turnaround(redact(question.strip()), turns, lang or detect_lang(question))
+        asked_before = [turn.content for turn in turns if turn.role == "user"] or [turn.content for turn in turns]
+        lang = lang or detect_lang_in_conversation(question, asked_before)
+        return Turnaround(redact(question.strip()), turns, lang)
 
     def _guard(self, state: Turnaround) -> Turnaround:
         reason = decline_reason(state.question)
