@@ -124,6 +124,24 @@ def _records(path: Path, required: Sequence[str]):
         yield number, record
 
 
+class CachedDenseSearch:
+    """A vector store whose searches are remembered: each question is embedded once, not once per mode and
+    fusion setting (embedding the question is most of a search's cost)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.cache: dict[tuple, list] = {}
+
+    def similarity_search_with_score(self, query: str, k: int, filter: dict | None = None) -> list:
+        key = (query, k, json.dumps(filter, sort_keys=True))
+        if key not in self.cache:
+            self.cache[key] = self.inner.similarity_search_with_score(query, k=k, filter=filter)
+        return self.cache[key]
+
+    def get(self, **kwargs):
+        return self.inner.get(**kwargs)
+
+
 def build_index(passages: Path, embedder: Embedder, folder: Path, chunk_settings):
     """Ingest the passages file into a Chroma store in `folder`; returns (store, seconds)."""
     from bot.ingest.pipeline import discover, ingest
@@ -147,7 +165,9 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
     unknown = [mode for mode in modes if mode not in MODES]
     if unknown:
         raise BenchmarkError(f"--mode must be one of {', '.join(MODES)}, not '{unknown[0]}'")
+    store = CachedDenseSearch(store)
     keywords = CachedKeywordSearch(KeywordIndex.from_store(store))
+    script = HybridRetriever(store, keywords)  # the query in the documents' script, as the assistant embeds it
     found: dict[str, Callable[[Question], list[str]]] = {}
     for mode in modes:
         if mode == "hybrid":
@@ -156,7 +176,8 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
                 found[name] = _hybrid(HybridRetriever(store, keywords, keyword_weight=fusion.keyword_weight,
                                                       rrf_k=fusion.rrf_k))
         elif mode == "dense":
-            found[mode] = lambda q: distinct([p.doc_id for p in dense_search(store, q.text, k=CHUNK_DEPTH)])
+            found[mode] = lambda q: distinct([p.doc_id for p in dense_search(store, script.dense_query(q.text, q.lang),
+                                                                             k=CHUNK_DEPTH)])
         else:
             found[mode] = lambda q: distinct([p.doc_id for p in keywords.search(q.text, CHUNK_DEPTH)])
     return found

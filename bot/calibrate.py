@@ -4,8 +4,9 @@ The chain runs once per item with both thresholds off. Each result gives the two
 with the thresholds (the best dense score of the passages, and the question's coverage by the first three),
 so every point of the grid is scored without running the chain again: at (d, c) an item is declined when it
 was declined anyway (guard, nothing to cite) or when its best dense score is below d or its coverage below c.
-Among the points that decline at least 90% of the items to decline (the product's target), the one with the
-most correct answers wins; ties go to balanced accuracy, then to the lower thresholds. When no point reaches
+Among the points that decline at least 95% of the items to decline on dev, the one with the most correct
+answers wins (the product's target is 90%; the margin is there because the chain's other refusal checks were
+written while reading dev's failures, so dev overstates how many refusals they catch elsewhere); ties go to balanced accuracy, then to the lower thresholds. When no point reaches
 the target, the best balanced accuracy wins. Same data, same embedder -> same choice: nothing here is random.
 """
 
@@ -23,7 +24,7 @@ from bot.qaset import QAItem
 
 DENSE_GRID = tuple(round(0.025 * i, 3) for i in range(0, 33))  # 0 .. 0.8
 COVERAGE_GRID = tuple(round(0.05 * i, 2) for i in range(0, 21))  # 0 .. 1.0
-TARGET_REFUSAL_RATE = 0.9  # the share of unanswerable questions the assistant must decline (issue 4)
+TARGET_REFUSAL_RATE = 0.95  # the product's 90% (issue 4) plus a margin for what dev overstates (see above)
 OFF = Thresholds(min_dense_score=-1.0, min_coverage=0.0)  # cosine similarity is never below -1
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.benchmark import BenchmarkError, Fusion, distinct, read_questions, run_benchmark
 from bot.ingest.pipeline import ChunkSettings
+from bot.lang import detect_lang
 
 PASSAGES = [
     {"id": "p-fund", "lang": "zh-Hant", "title": "撥款", "text": "政府預留一百四十億元支持人工智能研發。"},
@@ -63,3 +64,31 @@ def test_bad_question_lines_name_file_line_and_field(tmp_path: Path) -> None:
 def test_a_passage_ranks_where_its_best_chunk_does() -> None:
     assert distinct(["a", "a", "b", "a", "c"]) == ["a", "b", "c"]
     assert distinct([str(i) for i in range(20)]) == [str(i) for i in range(10)]
+
+
+class CountingEmbeddings:
+    """The real embedder, counting the questions it embeds."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.queries = inner, []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return self.inner.embed_query(text)
+
+
+def test_each_question_is_embedded_once_for_all_modes_and_in_the_documents_script(tmp_path: Path,
+                                                                                  fast_embedder) -> None:
+    from dataclasses import replace
+
+    counting = CountingEmbeddings(fast_embedder.embeddings)
+    passages = _write(tmp_path / "passages.jsonl", PASSAGES)
+    questions = read_questions(_write(tmp_path / "questions.jsonl", QUESTIONS), simplified=True)
+    run_benchmark(passages, questions, replace(fast_embedder, embeddings=counting), ChunkSettings(256, 32, 16),
+                  fusions=[Fusion(1.0, 60), Fusion(2.0, 20)])
+    asked = counting.queries
+    assert len(asked) == len(set(asked)) <= len(questions)  # three searching modes, yet one embedding each
+    assert all(detect_lang(text) != "zh-Hans" for text in asked)  # Simplified is embedded in Traditional
