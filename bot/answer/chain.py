@@ -180,9 +180,10 @@ class Assistant:
         return result
 
     def _refusal(self, state: Turnaround, reason: str, citations: Sequence[Citation] = ()) -> AnswerResult:
-        return AnswerResult(answer=reply(reason, state.lang, len(citations)), lang=state.lang, refused=True, refusal_reason=reason,
-                            citations=list(citations), backend=self.backend_name, standalone_question=state.standalone,
-                            passages=state.passages, timings=self._timings(state, time.perf_counter()))
+        return AnswerResult(answer=reply(reason, state.lang, len(citations)), lang=state.lang, refused=True,
+                            refusal_reason=reason, citations=list(citations), backend=self.backend_name,
+                            standalone_question=state.standalone, passages=state.passages,
+                            timings=self._timings(state, time.perf_counter()))
 
     def _timings(self, state: Turnaround, generate_started: float) -> Timings:
         now = time.perf_counter()

@@ -67,7 +67,7 @@ def declares_gap(sentence: str) -> bool:
     return bool(_GAP.search(sentence))
 
 
-_MARKER = re.compile(r"\[\d+\]")
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def asked_only_in_gaps(question: str, answer: str) -> bool:
@@ -88,5 +88,5 @@ def asked_only_in_gaps(question: str, answer: str) -> bool:
 def gap_markers(answer: str) -> list[int]:
     """The [n] markers of the sentences that say a detail is not given, in order of first use."""
     found = [int(n) for sentence in split_sentences(answer) if declares_gap(sentence)
-             for n in re.findall(r"\[(\d+)\]", sentence)]
+             for n in _MARKER.findall(sentence)]
     return list(dict.fromkeys(found))

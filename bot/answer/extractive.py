@@ -29,8 +29,7 @@ class Candidate:
     passage_number: int  # 1-based position in the passages given to the backend
     position: int  # of the sentence in its passage; -1 for a whole table
     text: str
-    boilerplate: bool = False  # a notice repeated across documents, or the document describing itself:
-    # an answer only as a last resort
+    last_resort: bool = False  # a notice repeated across documents, or the document describing itself
 
 
 _TERMINAL = re.compile(r"[。！？；.!?;]")
@@ -39,7 +38,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
 MAX_TABLE_ROWS = 8
 MAX_LABEL_CHARS = 30
-BOILERPLATE_WEIGHT = 0.5
+LAST_RESORT_WEIGHT = 0.5  # an answer from a last-resort sentence only when nothing else matches as well
 # A document describing itself ("This note explains ...", "本頁解答 ...") says what it covers, not what is so.
 _SELF_DESCRIPTION = re.compile(
     r"^(this|the present) (overview|page|note|guide|timeline|document|fact ?sheet|summary|faq)\b.{0,40}?\b"
@@ -135,7 +134,7 @@ def score(question_tokens: list[str], found: list[Candidate]) -> list[float]:
     ids, scores = bm25.retrieve([question_tokens], k=len(found), show_progress=False)
     lexical = dict(zip(ids[0].tolist(), scores[0].tolist()))
     best = max(lexical.values()) or 1.0
-    return [(lexical.get(i, 0.0) / best + RANK_BONUS / c.passage_number) * (BOILERPLATE_WEIGHT if c.boilerplate else 1)
+    return [(lexical.get(i, 0.0) / best + RANK_BONUS / c.passage_number) * (LAST_RESORT_WEIGHT if c.last_resort else 1)
             for i, c in enumerate(found)]
 
 
