@@ -34,6 +34,8 @@ def test_missing_detail(question: str, answer: str, missing: str) -> None:
     ("Eligibility, application process: Not stated in public reporting.", True),
     ("No dates have been reported for these items.", True),
     ("公開報道並未說明申請資格。", True),
+    ("公開報道並未説明申請資格。", True),  # 説: the Hong Kong form the answer is written in
+    ("公开报道并未说明申请资格。", True),
     ("申請資格: 公開報道未有提及。", True),
     ("HK$3 billion goes to a three-year AI Subsidy Scheme.", False),
     ("The data is not shared without consent.", False),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.lang import split_sentences
+from bot.lang import fold, split_sentences
 from bot.retrieve import content_tokens
 
 _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|commissioner|president|leader|ceo)"
@@ -54,17 +54,17 @@ def missing_detail(question: str, answer: str) -> str:
     return ""
 
 
+# Matched against folded text (Simplified, NFKC, lower case), so 說明, 説明 (the Hong Kong form) and 说明 all match.
 _GAP = re.compile(
     r"\b(does|do|did) not (give|say|state|specify|set out|list|mention|include|name|provide|report)\b|"
     r"\bnot (stated|specified|given|published|reported|announced|mentioned|disclosed|set out)\b|"
     r"\bno (dates?|figures?|details?|amounts?) (have|has) been (reported|published|announced|given)\b|"
-    r"[未沒没]有(提及|列明|說明|说明|公布|公佈|披露|交代)|[並并]未(提及|列明|說明|说明|公布|公佈|披露)|不作(列出|說明|说明)",
-    re.IGNORECASE)
+    r"[未没]有(提及|列明|说明|公布|披露|交代)|并未(提及|列明|说明|公布|披露)|不作(列出|说明)")
 
 
 def declares_gap(sentence: str) -> bool:
     """Whether a sentence says the documents do not give something."""
-    return bool(_GAP.search(sentence))
+    return bool(_GAP.search(fold(sentence)))
 
 
 _MARKER = re.compile(r"\[(\d+)\]")
