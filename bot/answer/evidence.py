@@ -80,7 +80,7 @@ def asked_only_in_gaps(question: str, answer: str) -> bool:
     gaps = [s for s in sentences if declares_gap(s)]
     if not gaps:
         return False
-    stated = {token for s in sentences if not declares_gap(s) for token in content_tokens(s)}
+    stated = {token for s in sentences if s not in gaps for token in content_tokens(s)}
     in_gaps = {token for s in gaps for token in content_tokens(s)}
     return len(gaps) == len(sentences) or bool((set(content_tokens(question)) & in_gaps) - stated)
 
