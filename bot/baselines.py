@@ -24,7 +24,7 @@ from bot.answer.extractive import extractive_answer
 from bot.answer.types import AnswerResult
 from bot.lang import detect_lang
 from bot.qaset import QAItem
-from bot.retrieve import KeywordIndex, Passage, SearchFilter, dense_search
+from bot.retrieve import HybridRetriever, KeywordIndex, Passage, SearchFilter
 
 RANK_DEPTH = 10  # ranks kept for recall@10 and nDCG@10
 NAIVE_TOP_K = 4
@@ -86,12 +86,15 @@ class KeywordOnly:
 
 @dataclass
 class DenseOnly:
-    store: object
-    keywords: KeywordIndex
+    retriever: HybridRetriever
 
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
                query_lang: str | None = None) -> list[Passage]:
-        return dense_search(self.store, query, k=k, search_filter=search_filter)
+        return self.retriever.dense(query, k, search_filter, query_lang)
+
+    @property
+    def keywords(self) -> KeywordIndex:  # the assistant finds its boilerplate and word weights here
+        return self.retriever.keywords
 
 
 class AssistantSystem:
@@ -148,7 +151,8 @@ def retrieval_baselines(assistant: Assistant, thresholds: Thresholds) -> list[As
     return [
         AssistantSystem("keyword-only", Assistant(KeywordOnly(keywords), thresholds=keyword_thresholds,
                                                   k=assistant.k)),
-        AssistantSystem("dense-only", Assistant(DenseOnly(store, keywords), thresholds=thresholds, k=assistant.k)),
+        AssistantSystem("dense-only", Assistant(DenseOnly(HybridRetriever(store, keywords)), thresholds=thresholds,
+                                                k=assistant.k)),
     ]
 
 

@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 from bot import metrics
 from bot.embedder import Embedder
 from bot.lang import to_script
-from bot.retrieve import RRF_K, HybridRetriever, KeywordIndex, Passage, SearchFilter, dense_search
+from bot.retrieve import RRF_K, HybridRetriever, KeywordIndex, Passage, SearchFilter
 
 MODES = ("hybrid", "dense", "keyword")
 DEPTH = 10  # distinct passages ranked per question (recall@10, nDCG@10)
@@ -167,7 +167,7 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
         raise BenchmarkError(f"--mode must be one of {', '.join(MODES)}, not '{unknown[0]}'")
     store = CachedDenseSearch(store)
     keywords = CachedKeywordSearch(KeywordIndex.from_store(store))
-    script = HybridRetriever(store, keywords)  # the query in the documents' script, as the assistant embeds it
+    script = HybridRetriever(store, keywords)  # its dense search embeds the query as the assistant does
     found: dict[str, Callable[[Question], list[str]]] = {}
     for mode in modes:
         if mode == "hybrid":
@@ -176,8 +176,7 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
                 found[name] = _hybrid(HybridRetriever(store, keywords, keyword_weight=fusion.keyword_weight,
                                                       rrf_k=fusion.rrf_k))
         elif mode == "dense":
-            found[mode] = lambda q: distinct([p.doc_id for p in dense_search(store, script.dense_query(q.text, q.lang),
-                                                                             k=CHUNK_DEPTH)])
+            found[mode] = lambda q: distinct([p.doc_id for p in script.dense(q.text, CHUNK_DEPTH, query_lang=q.lang)])
         else:
             found[mode] = lambda q: distinct([p.doc_id for p in keywords.search(q.text, CHUNK_DEPTH)])
     return found

@@ -167,15 +167,16 @@ def search(
     index: Annotated[Optional[Path], typer.Option(help="index folder")] = None,
 ) -> None:
     """Print the passages that best match QUERY."""
+    from bot.components import get_retriever
     from bot.lang import LANGS
-    from bot.retrieve import dense_search
+    from bot.retrieve import SearchFilter
 
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"must be one of {', '.join(LANGS)}", param_hint="--lang")
     if not query.strip():
         raise typer.BadParameter("is empty", param_hint="QUERY")
     settings = _with_index(index)
-    passages = dense_search(_open_store(settings), query, k=k, lang=lang)
+    passages = get_retriever(settings, _open_store(settings)).dense(query, k, SearchFilter(lang=lang))
     if as_json:
         keys = ("id", "doc_id", "title", "lang", "page", "score", "text", "source")
         typer.echo(json.dumps([{key: p.as_json()[key] for key in keys} for p in passages], ensure_ascii=False,

@@ -122,11 +122,16 @@ class HybridRetriever:
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
                query_lang: str | None = None) -> list[Passage]:
         query_lang = query_lang or detect_lang(query)
-        dense = dense_search(self.store, self.dense_query(query, query_lang), k=self.candidates,
-                             search_filter=search_filter)
+        dense = self.dense(query, self.candidates, search_filter, query_lang)
         keyword = self.keywords.search(query, self.candidates, search_filter)
         fused = fuse(dense, keyword, query_lang, self.keyword_weight, self.rrf_k)
         return one_version_per_group(fused, query_lang)[:k]
+
+    def dense(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
+              query_lang: str | None = None) -> list[Passage]:
+        """Dense search alone, with the query embedded as `search` embeds it (see `dense_query`)."""
+        query_lang = query_lang or detect_lang(query)
+        return dense_search(self.store, self.dense_query(query, query_lang), k=k, search_filter=search_filter)
 
     def dense_query(self, query: str, query_lang: str) -> str:
         """The query in the script the Chinese documents are written in, when the index has none in the asker's.

@@ -12,7 +12,7 @@ from bot.answer.chain import Assistant
 from bot.answer.types import AnswerResult, Citation, Turn
 from bot.config import Settings
 from bot.feedback import FeedbackStore
-from bot.retrieve import Passage, SearchFilter, dense_search
+from bot.retrieve import Passage, SearchFilter
 
 DOCUMENTS_ROUTE = "/corpus"  # corpus files are served read-only under this path
 
@@ -66,8 +66,7 @@ class Services:
     def dense_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages nearest to `query`, as `askgov search` ranks them."""
         with self._lock:
-            return dense_search(self.assistant.retriever.store, query, k=k,
-                                search_filter=SearchFilter(lang=lang, doc_ids=tuple(doc_ids)))
+            return self.assistant.retriever.dense(query, k, SearchFilter(lang=lang, doc_ids=tuple(doc_ids)))
 
     def hybrid_search(self, query: str, k: int, lang: str | None = None,
                       doc_ids: Sequence[str] = ()) -> list[Passage]:

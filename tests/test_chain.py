@@ -163,3 +163,7 @@ def test_simplified_questions_are_embedded_in_the_documents_script(assistant: As
     assert retriever.dense_query("数码港超算中心的算力", "zh-Hans") == "數碼港超算中心的算力"
     assert retriever.dense_query("數碼港超算中心的算力", "zh-Hant") == "數碼港超算中心的算力"
     assert retriever.dense_query("Cyberport capacity", "en") == "Cyberport capacity"
+    simplified = retriever.dense("数码港超算中心的算力", k=3, query_lang="zh-Hans")
+    traditional = retriever.dense("數碼港超算中心的算力", k=3, query_lang="zh-Hant")
+    assert [p.id for p in simplified] == [p.id for p in traditional]
+    assert [p.dense_score for p in simplified] == [p.dense_score for p in traditional]
