@@ -100,3 +100,14 @@ def test_a_sentence_that_says_more_replaces_one_it_contains() -> None:
     answer = extractive_answer("How much computing power does the centre have?", "", "en",
                                [passage(t) for t in texts])
     assert answer == "The centre opened with 3,000 petaflops and will grow to 15,000 petaflops by 2030 [2]."
+
+
+def test_a_table_row_in_an_answer_ends_as_a_sentence() -> None:
+    timeline = "| Date | Milestone |\n|---|---|\n| By mid-2026 | First AI solutions launch |"
+    answer = extractive_answer("When do the first AI solutions launch, and who oversees them?", "", "en",
+                               [passage(timeline), passage("The Digital Policy Office oversees AI solutions.", "b-en")])
+    assert answer == ("Date: Milestone; By mid-2026: First AI solutions launch [1]. "
+                      "The Digital Policy Office oversees AI solutions [2].")
+    chinese = extractive_answer("首批方案幾時推出？", "", "zh-Hant",
+                                [passage("| 日期 | 事項 |\n|---|---|\n| 2026年年中 | 首批方案推出 |", lang="zh-Hant")])
+    assert chinese.endswith("[1]。")

@@ -64,7 +64,7 @@ def readable(sentence: str) -> str:
 
 
 def table_rows(text: str) -> list[str]:
-    """The rows of the first small table in a passage (header and separator rows left out), or none."""
+    """The rows of the first small table in a passage (its separator row left out), or none."""
     rows = [line.strip() for line in text.splitlines() if line.strip().startswith("|")]
     rows = [row for row in rows if not _TABLE_RULE.match(row)]
     return rows if 2 <= len(rows) <= MAX_TABLE_ROWS else []
@@ -170,15 +170,17 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
     return sorted(chosen, key=lambda c: (c.passage_number, c.position))
 
 
-def with_marker(sentence: str, number: int) -> str:
-    """The [n] marker goes before the sentence's closing punctuation: "... 3,000 petaflops [1]." """
+def with_marker(sentence: str, number: int, lang: str = "en") -> str:
+    """The [n] marker goes before the sentence's closing punctuation: "... 3,000 petaflops [1]." A table row or
+    list item has none of its own and gets a full stop, so the next sentence does not run on from it."""
     body = sentence.rstrip("。！？；.!?;")
-    return f"{body} [{number}]{sentence[len(body):]}"
+    ending = sentence[len(body):] or ("." if lang == "en" else "。")
+    return f"{body} [{number}]{ending}"
 
 
 def compose(chosen: Iterable[Candidate], lang: str) -> str:
     joiner = " " if lang == "en" else ""
-    return joiner.join(with_marker(to_script(c.text, lang), c.passage_number) for c in chosen)
+    return joiner.join(with_marker(to_script(c.text, lang), c.passage_number, lang) for c in chosen)
 
 
 def extractive_answer(question: str, focus: str, lang: str, passages: list[Passage],
