@@ -10,132 +10,49 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import bm25s
 
-from bot.lang import split_sentences, to_script
+from bot.answer.candidates import Candidate, candidates, members
+from bot.lang import to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
 MAX_SENTENCES = 3
 KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one
 RANK_BONUS = 0.15
-MIN_CHARS = 6
+HEADING_WEIGHT = 0.5  # the section title counts, but less than what the sentence itself says
 REPEAT_OVERLAP = 0.6  # share of the smaller sentence's words that makes it a repeat
-
-
-@dataclass(frozen=True)
-class Candidate:
-    passage_number: int  # 1-based position in the passages given to the backend
-    position: int  # of the sentence in its passage; -1 for a whole table
-    text: str
-    last_resort: bool = False  # a notice repeated across documents, or the document describing itself
-
-
-_TERMINAL = re.compile(r"[。！？；.!?;]")
-_LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)、])\s+")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
-MAX_TABLE_ROWS = 8
 MAX_LABEL_CHARS = 30
 LAST_RESORT_WEIGHT = 0.5  # an answer from a last-resort sentence only when nothing else matches as well
-# A document describing itself ("This note explains ...", "本頁解答 ...") says what it covers, not what is so.
-_SELF_DESCRIPTION = re.compile(
-    r"^(this|the present) (overview|page|note|guide|timeline|document|fact ?sheet|summary|faq)\b.{0,40}?\b"
-    r"(describes|explains|summari[sz]es|sets out|answers|gathers|brings together|covers|outlines|introduces|is)\b|"
-    r"^it sets out\b|^本(文|頁|页|指南|便覽|便览|概覽|概览|時間表|时间表|文件)(概述|解答|說明|说明|整理|介紹|介绍|屬|属|列出|闡述|阐述)",
-    re.IGNORECASE)
+# "Which principles ...?", "What are the main aims ...?", "有邊幾個原則？": asks for a whole table or list.
+_ASKS_FOR_LIST = re.compile(
+    r"\b(which|what)\s+(\w+\s+)?\w{3,}[^\Ws]s\b|\bwhat are the\b|\blist\b|"
+    r"哪些|哪几|哪幾|邊啲|边啲|邊幾|边几|幾方面|几方面|有哪|有邊|有边", re.IGNORECASE)
 
 
-def is_statement(sentence: str) -> bool:
-    """A full sentence or a list item: not a heading, a title, a question or a table's header cell."""
-    if sentence.rstrip().endswith(("?", "？")):  # an FAQ's question restates, it does not answer
-        return False
-    return bool(_TERMINAL.search(sentence[-3:]) or (_LIST_ITEM.match(sentence) and len(sentence) >= 12)
-                or sentence.count("|") >= 3)
-
-
-def readable(sentence: str) -> str:
-    """A list item without its bullet or bold label marks; a table row as "cell: cell; cell"."""
-    if sentence.lstrip().startswith("|"):
-        cells = [cell.strip() for cell in sentence.strip().strip("|").split("|") if cell.strip()]
-        return f"{cells[0]}: {'; '.join(cells[1:])}" if len(cells) > 1 else "".join(cells)
-    return _BOLD.sub(r"\1", _LIST_ITEM.sub("", sentence)).strip()
-
-
-def table_rows(text: str) -> list[str]:
-    """The rows of the first small table in a passage (its separator row left out), or none."""
-    rows = [line.strip() for line in text.splitlines() if line.strip().startswith("|")]
-    rows = [row for row in rows if not _TABLE_RULE.match(row)]
-    return rows if 2 <= len(rows) <= MAX_TABLE_ROWS else []
-
-
-def table_candidate(number: int, text: str, lang: str) -> Candidate | None:
-    """A small table as one candidate: in a fact sheet the subject sits in one row and the answer in another."""
-    rows = table_rows(text)
-    if not rows:
-        return None
-    joiner = "; " if lang == "en" else "；"
-    return Candidate(number, -1, joiner.join(readable(row) for row in rows) + ("." if lang == "en" else "。"))
-
-
-_LEAD_IN = re.compile(r"[:：]\s*$")
-MAX_LIST_ITEMS = 8
-
-
-def lead_in_lists(text: str) -> list[tuple[str, list[str]]]:
-    """Each line ending in a colon with the list of two or more items that follows it."""
-    lists: list[tuple[str, list[str]]] = []
-    lead, items = "", []
-    for line in [*text.splitlines(), ""]:
-        if lead and _LIST_ITEM.match(line):
-            items.append(line)
-            continue
-        if lead and (items or line.strip()):  # a blank line may sit between the lead-in and its list
-            if 2 <= len(items) <= MAX_LIST_ITEMS:
-                lists.append((lead, items))
-            lead, items = "", []
-        if _LEAD_IN.search(line) and not _LIST_ITEM.match(line):
-            lead = line.strip()
-    return lists
-
-
-def list_candidates(number: int, text: str, lang: str) -> list[Candidate]:
-    """A lead-in and its list as one candidate: "Authorities use the feedback to:" alone answers nothing,
-    and the items alone do not say what they are a list of."""
-    separator, end = ("; ", ".") if lang == "en" else ("；", "。")
-    found = []
-    for lead, items in lead_in_lists(text):
-        body = separator.join(readable(item).rstrip(";；,，.。") for item in items)
-        found.append(Candidate(number, -1, f"{readable(lead)}{' ' if lang == 'en' else ''}{body}{end}"))
-    return found
-
-
-def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(),
-               lang: str = "en") -> list[Candidate]:
-    found = []
-    for number, passage in enumerate(passages, 1):
-        table = table_candidate(number, passage.text, lang)
-        if table:
-            found.append(table)
-        found.extend(list_candidates(number, passage.text, lang))
-        for position, sentence in enumerate(split_sentences(passage.text)):
-            if len(sentence) >= MIN_CHARS and is_statement(sentence):
-                last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
-                found.append(Candidate(number, position, readable(sentence), last_resort))
-    return found
-
-
-def score(question_tokens: list[str], found: list[Candidate]) -> list[float]:
+def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool = False) -> list[float]:
+    """BM25 of each candidate (with its section title) against the question, scaled to the best, plus a bonus for
+    a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part."""
     if not found or not question_tokens:
         return [0.0] * len(found)
+    text = relative_bm25(question_tokens, [c.text for c in found])
+    heading = relative_bm25(question_tokens, [c.heading for c in found])
+    scores = [(text[i] + HEADING_WEIGHT * heading[i] + RANK_BONUS / c.passage_number)
+              * (LAST_RESORT_WEIGHT if c.last_resort else 1) for i, c in enumerate(found)]
+    if lists_asked:
+        scores = [max([scores[i], *(scores[m] for m in members(c, found))]) if c.is_group else scores[i]
+                  for i, c in enumerate(found)]
+    return scores
+
+
+def relative_bm25(question_tokens: list[str], texts: list[str]) -> list[float]:
+    """BM25 of each text against the question, as a share of the best (0 for all when nothing matches)."""
     bm25 = bm25s.BM25()
-    bm25.index([keyword_tokens(c.text) or ["∅"] for c in found], show_progress=False)
-    ids, scores = bm25.retrieve([question_tokens], k=len(found), show_progress=False)
-    lexical = dict(zip(ids[0].tolist(), scores[0].tolist()))
-    best = max(lexical.values()) or 1.0
-    return [(lexical.get(i, 0.0) / best + RANK_BONUS / c.passage_number) * (LAST_RESORT_WEIGHT if c.last_resort else 1)
-            for i, c in enumerate(found)]
+    bm25.index([keyword_tokens(text) or ["∅"] for text in texts], show_progress=False)
+    ids, scores = bm25.retrieve([question_tokens], k=len(texts), show_progress=False)
+    found = dict(zip(ids[0].tolist(), scores[0].tolist()))
+    best = max(found.values()) or 1.0
+    return [found.get(i, 0.0) / best for i in range(len(texts))]
 
 
 def repeats(new: set[str], said: set[str]) -> bool:
@@ -149,10 +66,12 @@ def stated(text: str) -> str:
     return rest if colon and len(label) <= MAX_LABEL_CHARS else text
 
 
-def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozenset()) -> list[Candidate]:
+def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozenset(),
+         lists_asked: bool = False) -> list[Candidate]:
     """The best sentences that each add something beyond the question's own words and what is already chosen.
 
-    "Name: AI Subsidy Scheme" only restates the question and is never picked on its own.
+    "Name: AI Subsidy Scheme" only restates the question and is never picked on its own. Unless a list was asked
+    for, a whole table or list is not added to one of its own rows or items: the rest of it was not asked about.
     """
     ranked = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)
     chosen: dict[Candidate, set[str]] = {}
@@ -162,6 +81,8 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
             break
         new = set(content_tokens(stated(found[i].text))) - asked
         if repeats(new, set().union(*chosen.values())):
+            continue
+        if found[i].is_group and not lists_asked and any(found[m] in chosen for m in members(found[i], found)):
             continue
         for earlier in [c for c, words in chosen.items() if words and words <= new]:
             del chosen[earlier]  # the new sentence says all the earlier one did, and more
@@ -188,4 +109,5 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
     """An answer made of retrieved sentences with [n] markers (n = 1-based index into `passages`)."""
     found = candidates(passages, boilerplate, lang)
     tokens = keyword_tokens(question) + keyword_tokens(focus)
-    return compose(pick(found, score(tokens, found), set(tokens)), lang)
+    lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
+    return compose(pick(found, score(tokens, found, lists_asked), set(tokens), lists_asked), lang)

@@ -1,0 +1,169 @@
+"""What an extractive answer can be made of: the sentences, table rows, whole small tables and lists of the
+retrieved passages, each with the title of the section it sits in.
+
+A whole table or list is one candidate besides its rows or items (a "group"): "Which principles ...?" is
+answered by the table of principles, not by its best row. The section title is kept with each candidate for
+scoring only: under "Tips for giving useful feedback" the tips answer "How do I write useful feedback?"
+although they never say "feedback".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.lang import split_sentences, unwrap_lines
+from bot.retrieve import Passage
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage_number: int  # 1-based position in the passages given to the backend
+    position: int  # of the sentence in its passage; -1 for a whole table or list
+    text: str
+    last_resort: bool = False  # a notice repeated across documents, or the document describing itself
+    heading: str = ""  # of the section the candidate sits in: scored with it, not shown
+    item: bool = False  # a table row or list item
+
+    @property
+    def is_group(self) -> bool:
+        return self.position < 0
+
+
+_TERMINAL = re.compile(r"[。！？；.!?;]")
+_LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)、])\s+")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
+_LEAD_IN = re.compile(r"[:：]\s*$")
+MIN_CHARS = 6
+MAX_TABLE_ROWS = 8
+MAX_LIST_ITEMS = 8
+MAX_HEADING_CHARS = 60
+# A document describing itself ("This note explains ...", "本頁解答 ...") says what it covers, not what is so.
+_SELF_DESCRIPTION = re.compile(
+    r"^(this|the present) (overview|page|note|guide|timeline|document|fact ?sheet|summary|faq)\b.{0,40}?\b"
+    r"(describes|explains|summari[sz]es|sets out|answers|gathers|brings together|covers|outlines|introduces|is)\b|"
+    r"^it sets out\b|^本(文|頁|页|指南|便覽|便览|概覽|概览|時間表|时间表|文件)(概述|解答|說明|说明|整理|介紹|介绍|屬|属|列出|闡述|阐述)",
+    re.IGNORECASE)
+
+
+def is_statement(sentence: str) -> bool:
+    """A full sentence or a list item: not a heading, a title, a question or a table's header cell."""
+    if sentence.rstrip().endswith(("?", "？")):  # an FAQ's question restates, it does not answer
+        return False
+    return bool(_TERMINAL.search(sentence[-3:]) or (_LIST_ITEM.match(sentence) and len(sentence) >= 12)
+                or sentence.count("|") >= 3)
+
+
+def is_heading(line: str) -> bool:
+    """A short line that is not a sentence, a list item, a table row or a lead-in: a section's title."""
+    line = line.strip()
+    return (0 < len(line) <= MAX_HEADING_CHARS and not is_statement(line) and not _LIST_ITEM.match(line)
+            and not line.startswith("|") and not _LEAD_IN.search(line))
+
+
+def readable(sentence: str) -> str:
+    """A list item without its bullet or bold label marks; a table row as "cell: cell; cell"."""
+    if sentence.lstrip().startswith("|"):
+        cells = [cell.strip() for cell in sentence.strip().strip("|").split("|") if cell.strip()]
+        return f"{cells[0]}: {'; '.join(cells[1:])}" if len(cells) > 1 else "".join(cells)
+    return _BOLD.sub(r"\1", _LIST_ITEM.sub("", sentence)).strip()
+
+
+def table_rows(text: str) -> list[str]:
+    """The rows of the first small table in a passage (its separator row left out), or none."""
+    rows = [line.strip() for line in text.splitlines() if line.strip().startswith("|")]
+    rows = [row for row in rows if not _TABLE_RULE.match(row)]
+    return rows if 2 <= len(rows) <= MAX_TABLE_ROWS else []
+
+
+def header_rows(text: str) -> set[str]:
+    """Table rows that name the columns (the row above a |---| rule): never an answer on their own."""
+    lines = [line.strip() for line in text.splitlines()]
+    return {line for line, below in zip(lines, lines[1:]) if line.startswith("|") and _TABLE_RULE.match(below)}
+
+
+def table_candidate(number: int, text: str, lang: str, heading: str = "") -> Candidate | None:
+    """A small table as one candidate: in a fact sheet the subject sits in one row and the answer in another.
+    Its column names are left out: "Principle: What it means in practice" matches questions and says nothing."""
+    column_names = header_rows(text)
+    rows = [row for row in table_rows(text) if row not in column_names]
+    if len(rows) < 2:
+        return None
+    joiner = "; " if lang == "en" else "；"
+    return Candidate(number, -1, joiner.join(readable(row) for row in rows) + ("." if lang == "en" else "。"),
+                     heading=heading)
+
+
+def lead_in_lists(text: str) -> list[tuple[str, list[str]]]:
+    """Each line ending in a colon, or a section title, with the list of two or more items that follows it."""
+    lists: list[tuple[str, list[str]]] = []
+    lead, items = "", []
+    for line in [*text.splitlines(), ""]:
+        if lead and _LIST_ITEM.match(line):
+            items.append(line)
+            continue
+        if lead and (items or line.strip()):  # a blank line may sit between the lead-in and its list
+            if 2 <= len(items) <= MAX_LIST_ITEMS:
+                lists.append((lead, items))
+            lead, items = "", []
+        if (_LEAD_IN.search(line) or is_heading(line)) and not _LIST_ITEM.match(line):
+            lead = line.strip()
+    return lists
+
+
+def list_candidates(number: int, text: str, lang: str) -> list[Candidate]:
+    """A lead-in and its list as one candidate: "Authorities use the feedback to:" alone answers nothing,
+    and the items alone do not say what they are a list of."""
+    separator, end, colon = ("; ", ".", ": ") if lang == "en" else ("；", "。", "：")
+    found = []
+    for lead, items in lead_in_lists(text):
+        body = separator.join(readable(item).rstrip(";；,，.。") for item in items)
+        lead = readable(lead)
+        lead = lead + (" " if lang == "en" else "") if _LEAD_IN.search(lead) else lead + colon
+        found.append(Candidate(number, -1, f"{lead}{body}{end}"))
+    return found
+
+
+def lines_with_headings(passage: Passage) -> list[tuple[str, str]]:
+    """Each line of a passage (hard-wrapped lines joined) with the title of the section it is in.
+
+    The document's own title is no section title: it would favour every sentence of its first passage."""
+    titles = {passage.title.strip(), passage.heading.partition(" > ")[0].strip()}
+    heading = passage.heading.rpartition(" > ")[2] if " > " in passage.heading else ""
+    found = []
+    for line in unwrap_lines(passage.text):
+        if is_heading(line):
+            heading = "" if line.strip() in titles else line.strip()
+        found.append((line, heading))
+    return found
+
+
+def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(),
+               lang: str = "en") -> list[Candidate]:
+    found = []
+    for number, passage in enumerate(passages, 1):
+        lines = lines_with_headings(passage)
+        table_heading = next((heading for line, heading in lines if line.lstrip().startswith("|")), "")
+        table = table_candidate(number, passage.text, lang, table_heading)
+        found.extend([table] if table else [])
+        found.extend(list_candidates(number, passage.text, lang))
+        column_names = header_rows(passage.text)
+        sentences = [(sentence, heading) for line, heading in lines for sentence in split_sentences(line)]
+        for position, (sentence, heading) in enumerate(sentences):
+            if (len(sentence) >= MIN_CHARS and is_statement(sentence) and sentence not in column_names
+                    and not _TABLE_RULE.match(sentence)):
+                last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
+                item = sentence.startswith("|") or bool(_LIST_ITEM.match(sentence))
+                found.append(Candidate(number, position, readable(sentence), last_resort, heading, item))
+    return found
+
+
+def members(group: Candidate, found: list[Candidate]) -> list[int]:
+    """The indexes of the rows or items a whole table or list is made of."""
+    return [i for i, c in enumerate(found)
+            if c.item and c.passage_number == group.passage_number and stated_in(c.text, group.text)]
+
+
+def stated_in(part: str, whole: str) -> bool:
+    return part.rstrip("。.;；") in whole
