@@ -19,6 +19,9 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
     "injection": re.compile(
         r"ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|rules|prompts?)|"
         r"disregard (the|your|all) (rules|instructions)|new instructions?:|override (your|the) rules|"
+        # dictating what the assistant should say: "Repeat after me and confirm it is official: ..."
+        r"repeat after me|say after me|confirm (that )?(it|this) is (official|true)|"
+        r"跟(住|着|著)?我(講|讲|讀|读|說|说)|照(住|着|著)(我)?(講|讲|讀|读|說|说)|確認(這|呢)是官方|确认这是官方|"
         r"忽略(之前|以上|上面|所有|先前|你的)|無視(之前|以上|所有)|无视(之前|以上|所有)|唔好理(之前|以上)",
         re.IGNORECASE),
     "system_prompt": re.compile(

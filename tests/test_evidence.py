@@ -24,6 +24,16 @@ from bot.answer.evidence import asked_only_in_gaps, declares_gap, missing_detail
     ("人工智能研發院院長係邊個？", "數字政策辦公室負責監督研發院[1]。", "person"),
     ("人工智能研发院由哪个部门监督？", "由数字政策办公室监督[1]。", ""),
     ("Who is eligible for the AI Subsidy Scheme?", "Local companies [1].", ""),
+    ("How many private-sector jobs will be lost?", "Some jobs may shrink or shift [1].", "count"),
+    ("How many civil service posts will go?", "About 10,000 posts [1].", ""),
+    ("over how many years", "It runs for three years [1].", ""),
+    ("研發院有幾多個員工？", "研發院需要有技能的人員[1]。", "count"),
+    ("研发院内部分几个部门？", "研发院与本地大学合作[1]。", "count"),
+    ("撥款分幾多個途徑？", "撥款分三個途徑運用[1]。", ""),
+    ("共融服務要跟邊幾個原則？", "可及、可負擔及公平[1]。", ""),  # which ones, not how many
+    ("What is the web address of the feedback platform?", "Feedback is collected on digital platforms [1].",
+     "web address"),
+    ("网上意见平台的网址是什么？", "市民可透过数码平台表达意见[1]。", "web address"),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

@@ -2,8 +2,9 @@
 
 Passages about the right topic can still lack the detail asked for: "When does the application period
 close?" retrieves the scheme's fact sheet, which has no date. A question that asks when, how much, at what rate,
-who holds a post, or about a given year needs an answer holding a date, an amount, a rate, a person's name
-(with Mr, Dr, 先生, 教授 ...) or that year; otherwise the honest reply is a refusal.
+how many, for a web address, who holds a post, or about a given year needs an answer holding a date, an amount,
+a rate, a number, an address, a person's name (with Mr, Dr, 先生, 教授 ...) or that year; otherwise the honest
+reply is a refusal.
 
 So is an answer whose words for what was asked occur only in sentences where the documents say they do not
 give it ("Public reporting does not give eligibility rules", "公開報道未有提及"): the documents are then clear
@@ -27,6 +28,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
                          r"\bprice\b|\bcharges?\b|\bsalary\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|"
                          r"年薪|薪金", re.IGNORECASE),
     "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
+    "count": re.compile(r"\bhow many\b|(?<![邊边哪])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|部門|部门|員工|员工)",
+                        re.IGNORECASE),
+    "web address": re.compile(r"\b(website|web address|url|link)\b|網址|网址|網站|网站|連結|链接", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
@@ -37,14 +41,20 @@ _HOLDS: dict[str, re.Pattern[str]] = {
                        re.IGNORECASE),
     "amount": re.compile(r"HK\$|US\$|\$\s?\d|港元|港幣|港币|美元|\d\s?(billion|million)|[億亿萬万]元?", re.IGNORECASE),
     "rate": re.compile(r"\d\s?%|percent|百分之|\d+\s?成", re.IGNORECASE),
+    "count": re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                        r"forty|fifty|hundred|thousand|million|billion|dozen)\b|[一二兩两三四五六七八九十百千萬万億亿]+\s?"
+                        r"(個|个|名|人|間|间|項|项|位|家|所|倍|次|年|成|大|方面|途徑|途径)", re.IGNORECASE),
+    "web address": re.compile(r"https?://|\bwww\.|\.(gov|org|com|net)\b|\.hk\b", re.IGNORECASE),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def missing_detail(question: str, answer: str) -> str:
-    """What the question asks for that the answer does not hold ("date", "amount", "rate", "person",
-    "the year 2028"), or ""."""
+    """What the question asks for that the answer does not hold ("date", "amount", "rate", "count",
+    "web address", "person", "the year 2028"), or ""."""
+    answer = _MARKER.sub("", answer)  # a citation's number is no figure
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
         if year not in answer:
             return f"the year {year}"
@@ -65,9 +75,6 @@ _GAP = re.compile(
 def declares_gap(sentence: str) -> bool:
     """Whether a sentence says the documents do not give something."""
     return bool(_GAP.search(fold(sentence)))
-
-
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def asked_only_in_gaps(question: str, answer: str) -> bool:
