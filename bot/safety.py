@@ -13,7 +13,7 @@ PII_PATTERNS: dict[str, re.Pattern[str]] = {
     "PHONE": re.compile(r"(?<!\d)(?:\+?852[\s-]?)?[2-9]\d{3}[\s-]?\d{4}(?!\d)"),
 }
 
-Refusal = Literal["injection", "system_prompt", "role_play", "opinion", "speculation"]
+Refusal = Literal["injection", "system_prompt", "role_play", "opinion", "speculation", "action"]
 
 _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
     "injection": re.compile(
@@ -40,6 +40,14 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
     "speculation": re.compile(
         r"\bspeculate\b|\bguess\b|\bpredict\b|will .* (fail|succeed|be a disaster)|"
         r"估(下|吓|計下|计下)|猜(一下|測|测)|預測|预测",
+        re.IGNORECASE),
+    # asking the assistant to act for someone: it answers from documents, and keeps and passes on nothing
+    "action": re.compile(
+        r"^\W*(please |pls |can you |could you |would you )?(pass on|pass|forward|submit|register|sign (me|us|him|her) "
+        r"up|enrol|lodge|file|store|save|record|keep) .{0,60}\b(my|our|his|her|their)\b|\bon (my|his|her|their) "
+        r"behalf\b|(幫|帮|替|代)(我|佢|她|他)(用.{0,30})?(報名|报名|登記|登记|提交|轉交|转交|申請|申请|預約|预约|填|"
+        r"記錄|记录|保存)|(請|请)?把.{0,40}(填進|填进|提交|登記|登记|轉交|转交)|"
+        r"(記住|记住|保存|儲存|储存)(我|佢|她|他)(的|嘅)?(資料|资料|電話|电话|電郵|电邮)",
         re.IGNORECASE),
 }
 

@@ -16,6 +16,8 @@ from bot.answer.evidence import asked_only_in_gaps, declares_gap, missing_detail
     ("How much does it cost to rent the supercomputer per hour?", "The centre opened with 3,000 petaflops [1].",
      "amount"),
     ("政府撥咗幾多錢發展人工智能？", "政府預留140億港元[1]。", ""),
+    ("政府撥咗幾多錢發展人工智能？", "撥款約140億[1]。", ""),
+    ("租用超算中心每個鐘頭收幾多錢？", "算力為3,000 petaflops（千萬億次）[1]。", "amount"),
     ("What is the tax credit rate for AI investment?", "Companies may get tax incentives [1].", "rate"),
     ("公務員編制會減少百分之幾？", "約佔編制5%[1]。", ""),
     ("Which office oversees the institute?", "The Digital Policy Office [1].", ""),

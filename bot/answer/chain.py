@@ -29,6 +29,7 @@ from bot.retrieve import HybridRetriever, Passage, content_tokens, keyword_token
 from bot.safety import decline_reason, redact
 
 MARKER = re.compile(r"\[(\d+)\]")
+_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 BOILERPLATE_MIN_DOCS = 3
 
 
@@ -237,7 +238,9 @@ def question_coverage(question: str, passages: Sequence[Passage], idf: dict[str,
     unseen = idf[""]  # a word the corpus never uses weighs most: the documents cannot be about it
     shares = []
     for sentence in split_sentences(question) or [question]:
-        weights = {token: idf.get(token, unseen) for token in set(content_tokens(sentence))}
+        # ...but not a lone Chinese character the corpus never uses: that is a colloquial particle (嚟, 啱)
+        words = [t for t in set(content_tokens(sentence)) if t in idf or not (len(t) == 1 and _HAN.match(t))]
+        weights = {token: idf.get(token, unseen) for token in words}
         if weights:
             shares.append(sum(w for token, w in weights.items() if token in present) / sum(weights.values()))
     return max(shares, default=1.0)

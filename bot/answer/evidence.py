@@ -39,7 +39,9 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\b(19|20)\d{2}\b|(19|20)\d{2}|\b(january|february|march|april|may|june|july|august|"
                        r"september|october|november|december)\b|\bmid-|年[初中底]|[一二三四五六七八九十\d]+月",
                        re.IGNORECASE),
-    "amount": re.compile(r"HK\$|US\$|\$\s?\d|港元|港幣|港币|美元|\d\s?(billion|million)|[億亿萬万]元?", re.IGNORECASE),
+    # 億 alone is no amount: "千萬億次" (a quadrillion operations) is a speed
+    "amount": re.compile(r"HK\$|US\$|\$\s?\d|港元|港幣|港币|美元|\d\s?(billion|million)|\d\s?[億亿萬万]",
+                         re.IGNORECASE),
     "rate": re.compile(r"\d\s?%|percent|百分之|\d+\s?成", re.IGNORECASE),
     "count": re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                         r"forty|fifty|hundred|thousand|million|billion|dozen)\b|[一二兩两三四五六七八九十百千萬万億亿]+\s?"

@@ -43,6 +43,12 @@ _REPLIES: dict[str, dict[str, str]] = {
               "the plans; for other help, please call 1823.",
         "zh": "我不能作出猜測或預測，但可以告訴你已發布的文件對有關計劃的說明。如需其他協助，請致電 1823。",
     },
+    "action": {
+        "en": "I can't submit, register or pass on anything for you, and I don't keep personal details. I can "
+              "answer questions from the published documents; to make a request, please call 1823.",
+        "zh": "我不能代你提交、登記或轉交任何資料，亦不會保存個人資料。我可以根據已發布的文件回答問題；"
+              "如需辦理事務，請致電 1823。",
+    },
 }
 
 
