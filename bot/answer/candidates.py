@@ -95,12 +95,27 @@ def table_candidate(number: int, text: str, lang: str, heading: str = "") -> Can
                      heading=heading)
 
 
+def is_list_item(line: str, lead: str, items: list[str]) -> bool:
+    """A bulleted line; after a lead-in ending in a colon, also a line ending in a semicolon and the line ending
+    in a full stop that closes such a run (a PDF's text keeps no bullets)."""
+    last = items[-1].rstrip() if items else ""
+    if last.endswith((".", "。")) and not _LIST_ITEM.match(last):  # a bullet-less run ends at its full stop
+        return False
+    if _LIST_ITEM.match(line):
+        return True
+    line = line.strip()
+    if not line or not _LEAD_IN.search(lead):
+        return False
+    return line.endswith((";", "；")) or (bool(items) and items[-1].rstrip().endswith((";", "；"))
+                                         and line.endswith((".", "。")))
+
+
 def lead_in_lists(text: str) -> list[tuple[str, list[str]]]:
     """Each line ending in a colon, or a section title, with the list of two or more items that follows it."""
     lists: list[tuple[str, list[str]]] = []
     lead, items = "", []
-    for line in [*text.splitlines(), ""]:
-        if lead and _LIST_ITEM.match(line):
+    for line in [*unwrap_lines(text), ""]:
+        if lead and is_list_item(line, lead, items):
             items.append(line)
             continue
         if lead and (items or line.strip()):  # a blank line may sit between the lead-in and its list
@@ -154,7 +169,7 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
             if (len(sentence) >= MIN_CHARS and is_statement(sentence) and sentence not in column_names
                     and not _TABLE_RULE.match(sentence)):
                 last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
-                item = sentence.startswith("|") or bool(_LIST_ITEM.match(sentence))
+                item = sentence.startswith("|") or bool(_LIST_ITEM.match(sentence)) or sentence.endswith((";", "；"))
                 found.append(Candidate(number, position, readable(sentence), last_resort, heading, item))
     return found
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import bm25s
 
 from bot.answer.candidates import Candidate, candidates, members
-from bot.lang import to_script
+from bot.lang import split_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
 MAX_SENTENCES = 3
@@ -28,16 +28,25 @@ LAST_RESORT_WEIGHT = 0.5  # an answer from a last-resort sentence only when noth
 _ASKS_FOR_LIST = re.compile(
     r"\b(which|what)\s+(\w+\s+)?\w{3,}[^\Ws]s\b|\bwhat are the\b|\blist\b|"
     r"哪些|哪几|哪幾|邊啲|边啲|邊幾|边几|幾方面|几方面|有哪|有邊|有边", re.IGNORECASE)
+_ASKS_WHY = re.compile(r"\bwhy\b|\bwhat for\b|\bfor what reason\b|點解|点解|為何|为何|為什麼|为什么|為甚麼|为甚么|"
+                       r"何解|咩原因|甚麼原因|什麼原因|什么原因|目的是", re.IGNORECASE)
+_GIVES_REASON = re.compile(r"\b(because|so that|in order to|as a result|since|the reason|the aim|the goal|the purpose|"
+                           r"is meant to|are meant to|so as to)\b|因為|因为|由於|由于|為了|为了|以便|以免|目的|原因|"
+                           r"從而|从而|有助|以維持|以维持|以確保|以确保|所以|因此|旨在", re.IGNORECASE)
+REASON_BONUS = 0.3
 
 
-def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool = False) -> list[float]:
+def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool = False,
+          reasons_asked: bool = False) -> list[float]:
     """BM25 of each candidate (with its section title) against the question, scaled to the best, plus a bonus for
-    a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part."""
+    a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part;
+    when it asks why, a sentence that gives a reason gets a bonus."""
     if not found or not question_tokens:
         return [0.0] * len(found)
     text = relative_bm25(question_tokens, [c.text for c in found])
     heading = relative_bm25(question_tokens, [c.heading for c in found])
-    scores = [(text[i] + HEADING_WEIGHT * heading[i] + RANK_BONUS / c.passage_number)
+    reason = [REASON_BONUS if reasons_asked and _GIVES_REASON.search(c.text) else 0.0 for c in found]
+    scores = [(text[i] + HEADING_WEIGHT * heading[i] + reason[i] + RANK_BONUS / c.passage_number)
               * (LAST_RESORT_WEIGHT if c.last_resort else 1) for i, c in enumerate(found)]
     if lists_asked:
         scores = [max([scores[i], *(scores[m] for m in members(c, found))]) if c.is_group else scores[i]
@@ -108,6 +117,13 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
                       boilerplate: frozenset[str] = frozenset()) -> str:
     """An answer made of retrieved sentences with [n] markers (n = 1-based index into `passages`)."""
     found = candidates(passages, boilerplate, lang)
-    tokens = keyword_tokens(question) + keyword_tokens(focus)
+    tokens = keyword_tokens(question) + keyword_tokens(asking_part(focus))  # what the message asks counts twice
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
-    return compose(pick(found, score(tokens, found, lists_asked), set(tokens), lists_asked), lang)
+    scores = score(tokens, found, lists_asked, reasons_asked=bool(_ASKS_WHY.search(focus or question)))
+    return compose(pick(found, scores, set(tokens), lists_asked), lang)
+
+
+def asking_part(message: str) -> str:
+    """The sentences of a message that ask something ("... . How many posts will go?"), or all of it."""
+    asking = [s for s in split_sentences(message) if s.rstrip().endswith(("?", "？"))]
+    return " ".join(asking) or message
