@@ -154,6 +154,9 @@ def test_what_the_documents_say_they_do_not_give_is_refused_with_the_source(assi
         assert result.refused and result.refusal_reason == "not_given" and result.lang == lang
         assert "1823" in result.answer and "[1]" in result.answer
         assert result.citations and all(c.doc_id.startswith("funding") for c in result.citations)
+    # asked in words the retrieved passages use only where they say it is not given, whatever the answer picked
+    rules = lenient.ask("Which rules decide who is eligible for the HK$3 billion?")
+    assert rules.refused and rules.refusal_reason == "not_given" and rules.citations[0].doc_id == "funding-en"
     assert not lenient.ask("How much money goes to the AI Subsidy Scheme?").refused
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.evidence import asked_only_in_gaps, declares_gap, missing_detail
+from bot.answer.evidence import asked_only_in_gaps, declares_gap, missing_detail, passages_not_giving
 
 
 @pytest.mark.parametrize("question, answer, missing", [
@@ -67,3 +67,12 @@ def test_declares_gap(sentence: str, gap: bool) -> None:
 ])
 def test_asked_only_in_gaps(question: str, answer: str, refuse: bool) -> None:
     assert asked_only_in_gaps(question, answer) == refuse
+
+
+def test_passages_that_say_they_do_not_give_what_is_asked_are_found() -> None:
+    passages = ["The centre has 3,000 petaflops. Incentives include tax breaks and subsidised electricity.",
+                "The reporting does not state the rates or amounts of these incentives.",
+                "Subsidised electricity lowers the running costs of data centres."]
+    assert passages_not_giving("What is the rate of the electricity subsidy?", passages) == [2]
+    assert passages_not_giving("What incentives are there for AI hardware?", passages) == []
+    assert passages_not_giving("電費補貼的比率是多少？", ["鼓勵措施包括電費補貼。", "公開報道並未提及有關比率或金額。"]) == [2]

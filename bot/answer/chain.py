@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.condense import standalone_question
-from bot.answer.evidence import asked_only_in_gaps, gap_markers, missing_detail
+from bot.answer.evidence import asked_only_in_gaps, gap_markers, missing_detail, passages_not_giving
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
@@ -167,10 +167,15 @@ class Assistant:
             if fallback:
                 text = self.fallback.invoke(self._request(state))
         answer, citations = resolve_citations(text, state.passages)
+        asked = f"{state.question} {state.standalone}"
+        not_giving = passages_not_giving(asked, [p.text for p in state.passages])
+        if not_giving:  # cite where the documents say they do not give it, and nothing else
+            saying_so = [_citation(i, state.passages[n - 1]) for i, n in enumerate(not_giving, 1)]
+            return self._refusal(state, "not_given", saying_so)
         if not citations or missing_detail(state.question, answer):
             return self._refusal(state, "weak_evidence")
-        if asked_only_in_gaps(f"{state.question} {state.standalone}", answer):
-            by_number = {c.n: c for c in citations}  # cite where the documents say so, and nothing else
+        if asked_only_in_gaps(asked, answer):
+            by_number = {c.n: c for c in citations}
             saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
             return self._refusal(state, "not_given", saying_so)
         result = AnswerResult(

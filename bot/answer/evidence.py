@@ -87,11 +87,33 @@ def asked_only_in_gaps(question: str, answer: str) -> bool:
     """
     sentences = split_sentences(_MARKER.sub("", answer))
     gaps = [s for s in sentences if declares_gap(s)]
+    return bool(gaps) and (len(gaps) == len(sentences) or bool(words_only_in_gaps(question, sentences)))
+
+
+def words_only_in_gaps(question: str, sentences: list[str]) -> set[str]:
+    """The question's words that these sentences use only where they say a detail is not given."""
+    gaps = [s for s in sentences if declares_gap(s)]
     if not gaps:
-        return False
-    stated = {token for s in sentences if s not in gaps for token in content_tokens(s)}
-    in_gaps = {token for s in gaps for token in content_tokens(s)}
-    return len(gaps) == len(sentences) or bool((set(content_tokens(question)) & in_gaps) - stated)
+        return set()
+    stated = {word for s in sentences if s not in gaps for word in _words(s)}
+    in_gaps = {word for s in gaps for word in _words(s)}
+    return (_words(question) & in_gaps) - stated
+
+
+def _words(text: str) -> set[str]:
+    """Content words, English plurals made singular ("rates" is "rate")."""
+    return {token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
+            for token in content_tokens(text)}
+
+
+def passages_not_giving(question: str, passages: list[str]) -> list[int]:
+    """The 1-based numbers of the passages that say they do not give what the question asks about, when the
+    retrieved passages mention some word of the question only there ("the rate of the electricity subsidy":
+    "rate" occurs only in "The reporting does not state their rates or amounts"); else none."""
+    by_passage = [split_sentences(text) for text in passages]
+    missing = words_only_in_gaps(question, [s for sentences in by_passage for s in sentences])
+    return [n for n, sentences in enumerate(by_passage, 1)
+            if any(declares_gap(s) and missing & _words(s) for s in sentences)]
 
 
 def gap_markers(answer: str) -> list[int]:
