@@ -63,13 +63,26 @@ def test_pdf_chinese_and_english_pages_come_back_exactly(tmp_path: Path, font: P
 
     docs = load_file(path)
 
-    assert [doc.page_content for doc in docs] == ["\n".join(lines) for lines in pages]
+    assert [doc.page_content for doc in docs] == ["\n\n".join(lines) for lines in pages]
     assert [doc.metadata["page"] for doc in docs] == [1, 2]
     assert {doc.metadata["title"] for doc in docs} == {"測試標題 Test title"}
     assert {doc.metadata["format"] for doc in docs} == {"pdf"}
     assert all(doc.metadata["source"] == str(path) and doc.metadata["heading"] == "" for doc in docs)
     # The long paragraph really was wrapped in the PDF, so the loader had to join it back.
     assert ZH_LONG not in PdfReader(path).pages[1].extract_text()
+
+
+def test_pdf_keeps_short_lines_apart_joins_wrapped_english_and_drops_page_footers(tmp_path: Path) -> None:
+    paragraph = ("Hong Kong has set aside HK$14 billion for the development of artificial intelligence, divided "
+                 "among three channels that are described in this fact sheet in some detail.")
+    rows = ["Item Figure", "Location Cyberport, Hong Kong", "Capacity at launch 3,000 petaflops"]
+    path = write_pdf(tmp_path / "sheet.pdf", [[paragraph, *rows, "Page 1"], ["Second page", "- 2 -"]])
+
+    docs = load_file(path)
+
+    assert docs[0].page_content == "\n\n".join([paragraph, *rows])  # a table's rows never run together
+    assert docs[1].page_content == "Second page"
+    assert "\n" in PdfReader(path).pages[0].extract_text().split("Item")[0].strip()  # it really was wrapped
 
 
 def test_pdf_blank_page_is_skipped_and_page_numbers_stay_true(tmp_path: Path) -> None:

@@ -110,15 +110,20 @@ def is_list_item(line: str, lead: str, items: list[str]) -> bool:
                                          and line.endswith((".", "。")))
 
 
+_END = "\x00"  # closes the last list; never a list item
+
+
 def lead_in_lists(text: str) -> list[tuple[str, list[str]]]:
     """Each line ending in a colon, or a section title, with the list of two or more items that follows it."""
     lists: list[tuple[str, list[str]]] = []
     lead, items = "", []
-    for line in [*unwrap_lines(text), ""]:
+    for line in [*unwrap_lines(text), _END]:
+        if not line.strip():  # blank lines may sit between the lead-in and its list and between items
+            continue
         if lead and is_list_item(line, lead, items):
             items.append(line)
             continue
-        if lead and (items or line.strip()):  # a blank line may sit between the lead-in and its list
+        if lead:
             if 2 <= len(items) <= MAX_LIST_ITEMS:
                 lists.append((lead, items))
             lead, items = "", []
@@ -143,12 +148,16 @@ def list_candidates(number: int, text: str, lang: str) -> list[Candidate]:
 def lines_with_headings(passage: Passage) -> list[tuple[str, str]]:
     """Each line of a passage (hard-wrapped lines joined) with the title of the section it is in.
 
-    The document's own title is no section title: it would favour every sentence of its first passage."""
+    A title is a short line followed by text, a list or a table: a run of short lines is a table whose cells a
+    PDF gave one per line. The document's own title is no section title: it would favour every sentence of its
+    first passage."""
     titles = {passage.title.strip(), passage.heading.partition(" > ")[0].strip()}
     heading = passage.heading.rpartition(" > ")[2] if " > " in passage.heading else ""
+    lines = unwrap_lines(passage.text)
+    following = [next((later for later in lines[i + 1:] if later.strip()), "") for i in range(len(lines))]
     found = []
-    for line in unwrap_lines(passage.text):
-        if is_heading(line):
+    for line, after in zip(lines, following):
+        if is_heading(line) and after and not is_heading(after):
             heading = "" if line.strip() in titles else line.strip()
         found.append((line, heading))
     return found

@@ -117,7 +117,8 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
                       boilerplate: frozenset[str] = frozenset()) -> str:
     """An answer made of retrieved sentences with [n] markers (n = 1-based index into `passages`)."""
     found = candidates(passages, boilerplate, lang)
-    tokens = keyword_tokens(question) + keyword_tokens(asking_part(focus))  # what the message asks counts twice
+    # the words that say what is asked ("what", "is", "嘅" match sentences by chance); the asking sentences twice
+    tokens = content_tokens(question) + content_tokens(asking_part(focus))
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
     scores = score(tokens, found, lists_asked, reasons_asked=bool(_ASKS_WHY.search(focus or question)))
     return compose(pick(found, scores, set(tokens), lists_asked), lang)

@@ -24,6 +24,11 @@ from langchain_core.documents import Document
 from pypdf import PdfReader
 
 
+# Bump when a loader gives other text for the same file, so that indexes built with the old text are rebuilt.
+# 2: PDF lines that were not wrapped become paragraphs of their own; page-number footers are dropped.
+LOADER_VERSION = 2
+
+
 class LoadError(Exception):
     """A file that cannot be turned into documents; `str()` is one line naming the file and the reason."""
 
@@ -196,7 +201,10 @@ class _Sections:
 # when it misreads two-byte codes, and dropping the NULs gives the right text.
 _JUNK_GLYPHS = re.compile(r"\(cid:\d+\)|[\x01-\x08\x0e-\x1f\x7f\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_SENTENCE_ENDS = "。！？；："
+_SENTENCE_ENDS = "。！？；：.!?;:"
+WRAPPED_MIN_WIDTH = 30  # on a page of short lines none was wrapped
+_PAGE_NUMBER = re.compile(r"^(page\s*\d+(\s*(of|/)\s*\d+)?|第\s*\d+\s*[頁页](\s*[,，/]?\s*共\s*\d+\s*[頁页])?|[-–—]?\s*\d+\s*[-–—]?)$",
+                          re.IGNORECASE)
 
 
 class _Collector(logging.Handler):
@@ -256,22 +264,28 @@ def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], str]:
     return pages, normalize_text(str(meta.title or "")) if meta else ""
 
 
-def _join_wrapped_cjk(text: str) -> str:
-    """Undo the PDF's line wrapping inside Chinese text ("研\n究" is one word): a line break between two Chinese
-    characters is dropped when the line before it is nearly as wide as the widest line on the page and does
-    not end a sentence (so a heading or footer after a full last line stays on its own line)."""
-    lines = text.split("\n")
+def _paragraphs(text: str) -> str:
+    """Undo the PDF's line wrapping and keep every other line break: a line nearly as wide as the widest on the
+    page that does not end a sentence runs on into the next ("研\n究" is one word, "artificial\nintelligence" two
+    words). Any other break ends a paragraph, heading, list item or table row; it becomes a blank line, so that
+    nothing later joins a table's rows or a heading to the text after it."""
+    lines = [line.strip() for line in text.split("\n")]
     widest = max(map(_display_width, lines))
-    joined, previous_width = [lines[0]], _display_width(lines[0])
-    for line in lines[1:]:
-        before = joined[-1]
-        wrapped = previous_width >= 0.85 * widest and before[-1:] not in ("", *_SENTENCE_ENDS)
-        if wrapped and line and _is_cjk(before[-1]) and _is_cjk(line[0]):
-            joined[-1] += line
-        else:
-            joined.append(line)
+    paragraphs: list[str] = []
+    previous_width = 0
+    for line in lines:
+        before = paragraphs[-1] if paragraphs else ""
+        full = previous_width >= max(0.85 * widest, WRAPPED_MIN_WIDTH) and before[-1:] not in ("", *_SENTENCE_ENDS)
+        # a long word pushed to the next line leaves a shorter one, but nothing new starts in lower case
+        split_word = previous_width >= 0.5 * widest and before[-1:].isalnum() and line[:1].islower()
+        if line and before and (full or split_word):
+            paragraphs[-1] += ("" if _is_cjk(before[-1]) and _is_cjk(line[0]) else " ") + line
+        elif line:
+            paragraphs.append(line)
         previous_width = _display_width(line)
-    return "\n".join(joined)
+    if paragraphs and _PAGE_NUMBER.match(paragraphs[-1]):
+        paragraphs.pop()  # a footer that only numbers the page says nothing
+    return "\n\n".join(paragraphs)
 
 
 def _display_width(line: str) -> int:
@@ -297,7 +311,7 @@ def _pdf_documents(path: Path, raw_pages: list[str], title: str) -> list[Documen
     if visible and junk > 0.3 * visible:
         raise LoadError(path, f"text extracts as junk ({junk} of {visible} characters are (cid:NN), private-use or "
                               "control characters): its fonts have no Unicode mapping; it needs OCR")
-    pages = [_join_wrapped_cjk(normalize_text(_CONTROL.sub("", text))) for text in raw_pages]
+    pages = [_paragraphs(normalize_text(_CONTROL.sub("", text))) for text in raw_pages]
     if not any(pages):
         raise LoadError(path, "no extractable text on any page (scanned or image-only PDF; it needs OCR)")
     return [_document(path, text, "pdf", title=title, page=number)

@@ -21,7 +21,7 @@ from langchain_core.documents import Document
 
 from bot.embedder import Embedder
 from bot.ingest.chunking import chunking_signature, split_documents
-from bot.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
+from bot.ingest.loaders import LOADER_VERSION, SUPPORTED_SUFFIXES, LoadError, load_file
 from bot.ingest.manifest import MANIFEST_NAME, Manifest, ManifestError, default_doc_id, load_manifest
 from bot.lang import detect_lang
 
@@ -58,7 +58,7 @@ class ChunkSettings:
     batch_size: int = 16
 
     def signature(self) -> str:
-        return chunking_signature(self.max_tokens, self.overlap_tokens)
+        return f"{chunking_signature(self.max_tokens, self.overlap_tokens)}-l{LOADER_VERSION}"
 
 
 def source_key(path: Path) -> str:
