@@ -33,6 +33,14 @@ from bot.answer.evidence import asked_only_in_gaps, declares_gap, missing_detail
     ("研发院内部分几个部门？", "研发院与本地大学合作[1]。", "count"),
     ("撥款分幾多個途徑？", "撥款分三個途徑運用[1]。", ""),
     ("共融服務要跟邊幾個原則？", "可及、可負擔及公平[1]。", ""),  # which ones, not how many
+    ("Which organisations failed the privacy compliance checks?", "Over 60 organisations were checked [1].",
+     "organisation"),
+    ("Which office oversees the institute?", "The Digital Policy Office oversees it [1].", ""),
+    ("Which organisations does the institute work with?", "Local universities and Cyberport [1].", ""),
+    ("超過60間機構已接受合規審查，係邊個機構負責做呢啲審查？", "這個數字顯示香港採取主動的態度[1]。", "organisation"),
+    ("研發院由哪個部門監督？", "由數字政策辦公室監督[1]。", ""),
+    ("为什么机构要持续做风险评估？", "系统会更新并用于新工作[1]。", ""),  # 为什么: why, not which body
+    ("违反条例会被罚款多少？", "人工智能系统必须遵守条例[1]。", "amount"),
     ("What is the web address of the feedback platform?", "Feedback is collected on digital platforms [1].",
      "web address"),
     ("网上意见平台的网址是什么？", "市民可透过数码平台表达意见[1]。", "web address"),

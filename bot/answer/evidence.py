@@ -2,9 +2,9 @@
 
 Passages about the right topic can still lack the detail asked for: "When does the application period
 close?" retrieves the scheme's fact sheet, which has no date. A question that asks when, how much, at what rate,
-how many, for a web address, who holds a post, or about a given year needs an answer holding a date, an amount,
-a rate, a number, an address, a person's name (with Mr, Dr, 先生, 教授 ...) or that year; otherwise the honest
-reply is a refusal.
+how many, for a web address, which body does something, who holds a post, or about a given year needs an answer
+holding a date, an amount, a rate, a number, an address, a body's name, a person's name (with Mr, Dr, 先生,
+教授 ...) or that year; otherwise the honest reply is a refusal.
 
 So is an answer whose words for what was asked occur only in sentences where the documents say they do not
 give it ("Public reporting does not give eligibility rules", "公開報道未有提及"): the documents are then clear
@@ -25,12 +25,20 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|哪一?年|邊年|边年|截止", re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
-                         r"\bprice\b|\bcharges?\b|\bsalary\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|"
-                         r"年薪|薪金", re.IGNORECASE),
+                         r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|"
+                         r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
+                         r"賠償|赔偿|遣散", re.IGNORECASE),
     "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
     "count": re.compile(r"\bhow many\b|(?<![邊边哪])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|部門|部门|員工|员工)",
                         re.IGNORECASE),
     "web address": re.compile(r"\b(website|web address|url|link)\b|網址|网址|網站|网站|連結|链接", re.IGNORECASE),
+    # which body does something: an answer naming none ("Over 60 organisations were checked") does not say
+    "organisation": re.compile(
+        r"\bwhich (organi[sz]ations?|compan(y|ies)|firms?|departments?|bod(y|ies)|agenc(y|ies)|offices?|bureaux?)\b|"
+        r"\bwho (will )?(build|run|operate|conduct|carr(y|ies) out|is responsible)\b|"
+        r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
+        r"(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
+        r"(由|係|是)?(邊個|边个|誰|谁)(負責|负责|興建|兴建|營運|营运)", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
@@ -47,6 +55,11 @@ _HOLDS: dict[str, re.Pattern[str]] = {
                         r"forty|fifty|hundred|thousand|million|billion|dozen)\b|[一二兩两三四五六七八九十百千萬万億亿]+\s?"
                         r"(個|个|名|人|間|间|項|项|位|家|所|倍|次|年|成|大|方面|途徑|途径)", re.IGNORECASE),
     "web address": re.compile(r"https?://|\bwww\.|\.(gov|org|com|net)\b|\.hk\b", re.IGNORECASE),
+    "organisation": re.compile(
+        r"\b[A-Z][a-z]+ (Office|Department|Bureau|Authority|Council|Commission|Committee|Institute|University|"
+        r"Centre|Center|Corporation|Company|Limited)\b|\b(Cyberport|Ltd|Inc|universities)\b|"
+        r"辦公室|办公室|委員會|委员会|公署|專員|专员|政策局|管理局|事務局|事务局|公司|大學|大学|數碼港|数码港|研發院|"
+        r"研发院|學院|学院"),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
@@ -55,7 +68,7 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 def missing_detail(question: str, answer: str) -> str:
     """What the question asks for that the answer does not hold ("date", "amount", "rate", "count",
-    "web address", "person", "the year 2028"), or ""."""
+    "web address", "organisation", "person", "the year 2028"), or ""."""
     answer = _MARKER.sub("", answer)  # a citation's number is no figure
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
         if year not in answer:
