@@ -1,9 +1,11 @@
 """The extractive backend: no generative model; it picks the retrieved sentences that answer the question.
 
-Sentences are scored by BM25 against the question's words (the words of a follow-up count double, so
-"And by 2030?" picks the 2030 sentence, not the one that answered the previous turn), with a small
-bonus for coming from a higher-ranked passage. The best one to three sentences are returned in document
-order, each followed by the [n] marker of its passage. Deterministic and fast.
+Candidates (`bot.answer.candidates`: sentences, table rows, whole small tables and lists) are scored by BM25
+against the question's content words, the asking sentences of the message counting twice (so "And by 2030?"
+picks the 2030 sentence, not the one that answered the previous turn), plus half the BM25 of the section title
+they sit under, a bonus for a reason when the question asks why, and a small one for a higher-ranked passage.
+The best one to four that each add something new are returned in document order, each followed by the [n]
+marker of its passage. Deterministic and fast.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from bot.answer.candidates import Candidate, candidates, members
 from bot.lang import split_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
-MAX_SENTENCES = 3
+MAX_SENTENCES = 4
 KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one
 RANK_BONUS = 0.15
 HEADING_WEIGHT = 0.5  # the section title counts, but less than what the sentence itself says
