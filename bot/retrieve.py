@@ -17,6 +17,7 @@ from itertools import islice
 
 import bm25s
 import jieba
+import Stemmer
 from langchain_chroma import Chroma
 
 from bot.lang import LANGS, detect_lang, fold, to_script
@@ -67,7 +68,20 @@ class SearchFilter:
 
 
 def keyword_tokens(text: str) -> list[str]:
+    """Search terms: folded (width, case, script), Chinese segmented by jieba, English words stemmed."""
+    return [_stem(token) for token in _words(text)]
+
+
+def _words(text: str) -> list[str]:
     return [token for token in jieba.lcut_for_search(fold(text)) if _WORDISH.search(token)]
+
+
+_ENGLISH = re.compile(r"[a-z]+")
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def _stem(token: str) -> str:
+    return _STEMMER.stemWord(token) if _ENGLISH.fullmatch(token) else token
 
 
 def lang_family(lang: str) -> str:
@@ -214,4 +228,5 @@ STOP_WORDS = frozenset(
 
 
 def content_tokens(text: str) -> list[str]:
-    return [token for token in keyword_tokens(text) if token not in STOP_WORDS]
+    """Search terms that say what is asked (stop words are left out before stemming)."""
+    return [_stem(token) for token in _words(text) if token not in STOP_WORDS]

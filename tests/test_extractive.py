@@ -136,7 +136,7 @@ def test_a_section_title_makes_its_sentences_answer_what_it_is_about() -> None:
                    "- Describe in your own words what worked.")
     other = passage("Feedback is collected through surveys, and it is useful to the government.", "b-en")
     answer = extractive_answer("How do I write useful feedback?", "", "en", [other, tips])
-    assert "Tips for giving useful feedback: Say which service" in answer and "own words" in answer
+    assert "Say which service" in answer  # the tips never say "feedback"; their title does
 
 
 def test_the_documents_title_is_no_section_title() -> None:

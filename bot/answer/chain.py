@@ -26,7 +26,7 @@ from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage, content_tokens, keyword_tokens
-from bot.safety import decline_reason, redact
+from bot.safety import decline_reason, real_question, redact
 
 MARKER = re.compile(r"\[(\d+)\]")
 _HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
@@ -128,8 +128,10 @@ class Assistant:
 
     def _guard(self, state: Turnaround) -> Turnaround:
         reason = decline_reason(state.question)
-        if reason:
-            state.result = self._refusal(state, reason)
+        if reason:  # answer what else it asks, if anything; the manipulation itself never reaches a backend
+            state.question = real_question(state.question)
+            if not state.question:
+                state.result = self._refusal(state, reason)
         return state
 
     def _condense(self, state: Turnaround) -> Turnaround:

@@ -108,15 +108,9 @@ def words_only_in_gaps(question: str, sentences: list[str]) -> set[str]:
     gaps = [s for s in sentences if declares_gap(s)]
     if not gaps:
         return set()
-    stated = {word for s in sentences if s not in gaps for word in _words(s)}
-    in_gaps = {word for s in gaps for word in _words(s)}
-    return (_words(question) & in_gaps) - stated
-
-
-def _words(text: str) -> set[str]:
-    """Content words, English plurals made singular ("rates" is "rate")."""
-    return {token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
-            for token in content_tokens(text)}
+    stated = {word for s in sentences if s not in gaps for word in content_tokens(s)}
+    in_gaps = {word for s in gaps for word in content_tokens(s)}
+    return (set(content_tokens(question)) & in_gaps) - stated
 
 
 def passages_not_giving(question: str, passages: list[str]) -> list[int]:
@@ -126,7 +120,7 @@ def passages_not_giving(question: str, passages: list[str]) -> list[int]:
     by_passage = [split_sentences(text) for text in passages]
     missing = words_only_in_gaps(question, [s for sentences in by_passage for s in sentences])
     return [n for n, sentences in enumerate(by_passage, 1)
-            if any(declares_gap(s) and missing & _words(s) for s in sentences)]
+            if any(declares_gap(s) and missing & set(content_tokens(s)) for s in sentences)]
 
 
 def gap_markers(answer: str) -> list[int]:
