@@ -24,12 +24,11 @@ from bot.answer.evidence import asked_only_in_gaps, gap_markers, missing_detail,
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
-from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
+from bot.lang import detect_lang, detect_lang_in_conversation, han_count, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage, content_tokens, keyword_tokens
 from bot.safety import decline_reason, real_question, redact
 
 MARKER = re.compile(r"\[(\d+)\]")
-_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 BOILERPLATE_MIN_DOCS = 3
 
 
@@ -246,7 +245,7 @@ def question_coverage(question: str, passages: Sequence[Passage], idf: dict[str,
     shares = []
     for sentence in split_sentences(question) or [question]:
         # ...but not a lone Chinese character the corpus never uses: that is a colloquial particle (嚟, 啱)
-        words = [t for t in set(content_tokens(sentence)) if t in idf or not (len(t) == 1 and _HAN.match(t))]
+        words = [t for t in set(content_tokens(sentence)) if t in idf or not (len(t) == 1 and han_count(t))]
         weights = {token: idf.get(token, unseen) for token in words}
         if weights:
             shares.append(sum(w for token, w in weights.items() if token in present) / sum(weights.values()))
