@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.condense import standalone_question
-from bot.answer.evidence import asked_only_in_gaps, gap_markers, missing_detail, passages_not_giving
+from bot.answer.evidence import gap_markers, missing_detail, only_gaps, passages_not_giving
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
@@ -175,7 +175,7 @@ class Assistant:
             return self._refusal(state, "not_given", saying_so)
         if not citations or missing_detail(state.question, answer):
             return self._refusal(state, "weak_evidence")
-        if asked_only_in_gaps(asked, answer):
+        if only_gaps(answer):
             by_number = {c.n: c for c in citations}
             saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
             return self._refusal(state, "not_given", saying_so)

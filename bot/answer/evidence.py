@@ -6,9 +6,9 @@ how many, for a web address, which body does something, who holds a post, or abo
 holding a date, an amount, a rate, a number, an address, a body's name, a person's name (with Mr, Dr, 先生,
 教授 ...) or that year; otherwise the honest reply is a refusal.
 
-So is an answer whose words for what was asked occur only in sentences where the documents say they do not
-give it ("Public reporting does not give eligibility rules", "公開報道未有提及"): the documents are then clear
-that they cannot answer.
+So is a question whose words occur in the retrieved passages only in sentences where the documents say they do
+not give it ("Public reporting does not give eligibility rules", "公開報道未有提及"), and an answer made only of
+such sentences: the documents are then clear that they cannot answer.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|co
 _POST_ZH = r"(院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|主管)"
 _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|姓名|名字)"
 _ASKS: dict[str, re.Pattern[str]] = {
-    "date": re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
+    "date": re.compile(r"^\W*when\b|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
+                       r"\bby when\b|\bwhat year\b|\bwhich year\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|哪一?年|邊年|边年|截止", re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
                          r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|"
@@ -92,15 +93,10 @@ def declares_gap(sentence: str) -> bool:
     return bool(_GAP.search(fold(sentence)))
 
 
-def asked_only_in_gaps(question: str, answer: str) -> bool:
-    """Whether some word of the question occurs in the answer only where it says the detail is not given.
-
-    "What are the eligibility rules?" answered "HK$3 billion goes to the scheme [1]. Public reporting does not
-    give eligibility rules [2]." is no answer: "eligibility" is only in the sentence that says it is not given.
-    """
+def only_gaps(answer: str) -> bool:
+    """Whether every sentence of an answer says the documents do not give something: that is no answer."""
     sentences = split_sentences(_MARKER.sub("", answer))
-    gaps = [s for s in sentences if declares_gap(s)]
-    return bool(gaps) and (len(gaps) == len(sentences) or bool(words_only_in_gaps(question, sentences)))
+    return bool(sentences) and all(declares_gap(s) for s in sentences)
 
 
 def words_only_in_gaps(question: str, sentences: list[str]) -> set[str]:
