@@ -37,6 +37,7 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     ("Which organisations failed the privacy compliance checks?", "Over 60 organisations were checked [1].",
      "organisation"),
     ("Which office oversees the institute?", "The Digital Policy Office oversees it [1].", ""),
+    ("Which government departments will lose the most staff?", "Most cuts are in support roles [1].", "organisation"),
     ("Which organisations does the institute work with?", "Local universities and Cyberport [1].", ""),
     ("超過60間機構已接受合規審查，係邊個機構負責做呢啲審查？", "這個數字顯示香港採取主動的態度[1]。", "organisation"),
     ("研發院由哪個部門監督？", "由數字政策辦公室監督[1]。", ""),

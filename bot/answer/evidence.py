@@ -35,7 +35,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "web address": re.compile(r"\b(website|web address|url|link)\b|網址|网址|網站|网站|連結|链接", re.IGNORECASE),
     # which body does something: an answer naming none ("Over 60 organisations were checked") does not say
     "organisation": re.compile(
-        r"\bwhich (organi[sz]ations?|compan(y|ies)|firms?|departments?|bod(y|ies)|agenc(y|ies)|offices?|bureaux?)\b|"
+        r"\bwhich (\w+ )?(organi[sz]ations?|compan(y|ies)|firms?|departments?|bod(y|ies)|agenc(y|ies)|offices?|"
+        r"bureaux?)\b|"
         r"\bwho (will )?(build|run|operate|conduct|carr(y|ies) out|is responsible)\b|"
         r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
         r"(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
