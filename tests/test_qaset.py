@@ -202,7 +202,8 @@ def test_real_set_has_the_planned_mix(real_set: tuple[list, list[str]]) -> None:
     langs = Counter(item.lang for item in items)
     assert kinds["unanswerable"] >= 0.2 * len(items)
     assert kinds["multi_turn"] >= 15 and kinds["adversarial"] >= 15 and kinds["personal_data"] >= 10
-    assert all(0.28 <= langs[lang] / len(items) <= 0.39 for lang in LANGS)
+    # each language about a third; English has one extra batch (items 157-206, everyday wording), so up to 42%
+    assert all(0.28 <= langs[lang] / len(items) <= 0.42 for lang in LANGS)
     hant = [item for item in items if item.lang == "zh-Hant"]
     assert sum("colloquial" in item.style for item in hant) >= 0.5 * len(hant)
     assert sum("sloppy" in item.style for item in items) >= 20
