@@ -45,15 +45,18 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"\bpretend\b|role[- ]?play|\bact as\b|you are now|from now on you|\bDAN\b|\bas if you were\b|"
         r"\b(write|draft) (a|an) (press release|announcement|statement)|\bannounce that\b|"
         r"假設你是|假设你是|假如你係|當你係|当你是|(寫|写)一篇新聞稿|(寫|写)一篇新闻稿|"
+        r"(如果|假如)你(係|是)(政府|特首|官員|官员|局長|局长|部長|部长|發言人|发言人)|"
+        r"(?<![在中])扮演(?!(什麼|甚麼|什么|咩|乜嘢|重要|關鍵|关键|積極|积极|怎樣|怎样|著|着|的|一個|一个|一名|一位))|"
         r"(你|請|请|試|试)扮演|扮演(一個|一个|一名|一位)|假裝|假装|扮你係|你而家係|你现在是|你現在是",
         re.IGNORECASE),
     "opinion": re.compile(
         r"your (personal )?(opinion|view|views)|what do you (personally )?think|do you (agree|support|like)|"
-        r"你(點|怎么|怎麼)(睇|看)|你覺得|你觉得|你的(意見|意见|看法)|你(支持|同意|贊成|赞成)",
+        r"你(點|怎么|怎麼)(睇|看)|你覺得|你觉得|你的(意見|意见|看法)|你(支持|同意|贊成|赞成)|你(認為|认为)|"
+        r"(照|依)你(睇|看)|你(個人|个人)?(嘅|的)?(立場|立场|諗法|想法|看法)|你心(入面|裏|里)",
         re.IGNORECASE),
     "speculation": re.compile(
         r"\bspeculate\b|\bguess\b|\bpredict\b|will .* (fail|succeed|be a disaster)|"
-        r"估(下|吓|計下|计下)|猜(一下|測|测)|預測|预测",
+        r"估(下|吓|計下|计下)|猜(一下|測|测)|預測|预测|你(估|猜)|預計下|预计下",
         re.IGNORECASE),
     # asking the assistant to act for someone: it answers from documents, and keeps and passes on nothing
     "action": re.compile(
