@@ -46,8 +46,9 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"\b(write|draft) (a|an) (press release|announcement|statement)|\bannounce that\b|"
         r"假設你是|假设你是|假如你係|當你係|当你是|(寫|写)一篇新聞稿|(寫|写)一篇新闻稿|"
         r"(如果|假如)你(係|是)(政府|特首|官員|官员|局長|局长|部長|部长|發言人|发言人)|"
-        r"(?<![在中])扮演(?!(什麼|甚麼|什么|咩|乜嘢|重要|關鍵|关键|積極|积极|怎樣|怎样|著|着|的|一個|一个|一名|一位))|"
-        r"(你|請|请|試|试)扮演|扮演(一個|一个|一名|一位)|假裝|假装|扮你係|你而家係|你现在是|你現在是",
+        # "扮演特首" is role play; "在計劃中扮演甚麼角色" / "扮演重要角色" are questions about a part someone plays
+        r"(?<![在中])扮演(?!(什麼|甚麼|什么|咩|乜嘢|重要|關鍵|关键|積極|积极|怎樣|怎样|著|着|的))|"
+        r"假裝|假装|扮你係|你而家係|你现在是|你現在是",
         re.IGNORECASE),
     "opinion": re.compile(
         r"your (personal )?(opinion|view|views)|what do you (personally )?think|do you (agree|support|like)|"
