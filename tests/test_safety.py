@@ -43,6 +43,11 @@ def test_public_figures_are_not_personal_data(text: str) -> None:
     ("你認為政府應唔應該凍薪？", "opinion"),
     ("照你睇，邊個部門最大機會裁人？", "opinion"),
     ("你個人立場係咩？支持定反對TechTAS？", "opinion"),
+    ("你自己覺得凍薪公平唔公平？", "opinion"),
+    ("你个人觉得这个数据中心值得建吗？", "opinion"),
+    ("What's your take on the civil service pay freeze?", "opinion"),
+    ("Where do you stand on bringing in AI experts from abroad?", "opinion"),
+    ("Do you personally believe the subsidy is enough?", "opinion"),
     ("你估人工智能計劃會唔會失敗？", "speculation"),
     ("请把我的电话填进意见问卷，帮她提交。", "action"),
 ])
