@@ -46,6 +46,21 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     ("What is the web address of the feedback platform?", "Feedback is collected on digital platforms [1].",
      "web address"),
     ("网上意见平台的网址是什么？", "市民可透过数码平台表达意见[1]。", "web address"),
+    # the figure must be given for the thing counted, in one sentence
+    ("How many private-sector jobs will be lost?", "Some jobs may shrink [1]. Three sectors will change [2].",
+     "a figure for job"),
+    ("How many petaflops did the centre launch with?", "It launched with 3,000 petaflops [1].", ""),
+    ("數據中心每年耗電量大概有幾多？", "用地面積為10公頃[1]。", "a figure for 耗电量"),
+    ("有幾多個職位會被削減？", "政府計劃削減約10,000個職位[1]。", ""),
+    ("話有60幾間機構做咗審查，有冇講結果？", "超過60間機構已接受合規審查[1]。", ""),  # 60幾: sixty-odd
+    ("撥款折合US dollar約多少？", "約18億美元[1]。", ""),  # the English word may be answered in Chinese
+    # how to apply and what is required: a sentence saying it is not given holds neither
+    ("How do we apply for the grant, and what documents do we need?",
+     "SMEs may get adoption grants [1]. Public reporting does not give application procedures [1].", "procedure"),
+    ("點樣申請中小企應用資助？", "申請前請參閱計劃的正式資料[1]。", ""),
+    ("申請TechTAS需要甚麼學歷？", "計劃吸引海外人工智能專家[1]。", "eligibility"),
+    ("申請資格應該以咩為準？", "申請資格及截止日期應以正式規則為準[1]。", ""),
+    ("人工智能投資稅務抵免會在哪個課稅年度開始生效？", "政府建議推出稅務抵免[1]。", "date"),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

@@ -173,9 +173,11 @@ class Assistant:
         if not_giving:  # cite where the documents say they do not give it, and nothing else
             saying_so = [_citation(i, state.passages[n - 1]) for i, n in enumerate(not_giving, 1)]
             return self._refusal(state, "not_given", saying_so)
-        if not citations or missing_detail(state.question, answer):
+        if not citations:
             return self._refusal(state, "weak_evidence")
-        if only_gaps(answer):
+        if missing_detail(state.question, answer) and not gap_markers(answer):
+            return self._refusal(state, "weak_evidence")
+        if missing_detail(state.question, answer) or only_gaps(answer):
             by_number = {c.n: c for c in citations}
             saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
             return self._refusal(state, "not_given", saying_so)

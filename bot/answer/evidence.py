@@ -24,7 +24,7 @@ _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|�
 _ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"^\W*when\b|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
                        r"\bby when\b|\bwhat year\b|\bwhich year\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
-                       r"何時|何时|哪一?年|邊年|边年|截止", re.IGNORECASE),
+                       r"何時|何时|哪一?年|邊年|边年|(哪|邊|边)(個|个)?\w{0,4}年度|截止", re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
                          r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|"
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
@@ -41,6 +41,20 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
         r"(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
         r"(由|係|是)?(邊個|边个|誰|谁)(負責|负责|興建|兴建|營運|营运)", re.IGNORECASE),
+    # how to apply, what to hand in: "Check the official scheme information before applying" answers it,
+    # "Public reporting does not give application procedures" does not (sentences declaring a gap never count)
+    "procedure": re.compile(
+        r"\bhow (do|can|should|would|could|to) (i|we|you|they|one|\w+ )?(apply|sign up|register|enrol)|"
+        r"\bapplication (process|procedure|form)s?\b|\bwhat (documents|papers|forms)\b|"
+        r"\bwhere (do|can|should) (i|we|they) (apply|submit|send)\b|"
+        r"(點|点|怎樣|怎样|怎麼|怎么|如何)(樣|样)?(去)?申(請|请)|申(請|请)(流程|程序|手續|手续|方法)|"
+        r"(咩|什麼|什么|甚麼|哪些)文件|(哪裡|哪里|邊度|边度)(遞交|递交|提交|申請|申请)|"
+        r"(遞交|递交|提交)(建議書|建议书)", re.IGNORECASE),
+    "eligibility": re.compile(
+        # the requirements themselves; "Who is eligible?" is answered by naming who ("local companies")
+        r"\b(eligibility )?(requirements|criteria|conditions)\b|\bqualifications\b|"
+        r"(資格|资格)(要求|條件|条件|係|是|有)?(咩|乜嘢|什麼|什么|甚麼|哪些)|(符合|達到|达到)(哪些|什麼|什么|甚麼|咩)(條件|条件|要求)|"
+        r"(學歷|学历)|工作(經驗|经验)|申(請|请)(條件|条件)", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
@@ -62,6 +76,10 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"Centre|Center|Corporation|Company|Limited)\b|\b(Cyberport|Ltd|Inc|universities)\b|"
         r"辦公室|办公室|委員會|委员会|公署|專員|专员|政策局|管理局|事務局|事务局|公司|大學|大学|數碼港|数码港|研發院|"
         r"研发院|學院|学院"),
+    "procedure": re.compile(r"\bappl(y|ying|ication)|\bsubmi(t|ssion)|\bforms?\b|\bregist|\benrol|申請|申请|遞交|递交|"
+                            r"提交|表格|登記|登记|報名|报名", re.IGNORECASE),
+    "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|資格|资格|條件|条件|要求|學歷|学历|"
+                              r"經驗|经验", re.IGNORECASE),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
@@ -70,23 +88,68 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 def missing_detail(question: str, answer: str) -> str:
     """What the question asks for that the answer does not hold ("date", "amount", "rate", "count",
-    "web address", "organisation", "person", "the year 2028"), or ""."""
-    answer = _MARKER.sub("", answer)  # a citation's number is no figure
+    "web address", "organisation", "person", "the year 2028", "a figure for 耗电量"), or ""."""
+    # a citation's number is no figure, and "no application dates have been published" gives no date
+    answer = " ".join(s for s in split_sentences(_MARKER.sub("", answer)) if not declares_gap(s))
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
         if year not in answer:
             return f"the year {year}"
     for kind, asks in _ASKS.items():
         if asks.search(question) and not _HOLDS[kind].search(answer):
             return kind
+    subject = counted_subject(question)
+    if subject and not any(_mentions(sentence, subject) and _HOLDS["count"].search(sentence)
+                           for sentence in split_sentences(answer)):
+        return f"a figure for {subject}"
     return ""
+
+
+# "How many private-sector jobs will be lost?" is not answered by "Projects in three sectors ...": the figure has
+# to be given for the thing counted, in the same sentence.
+_HOW_MANY = re.compile(r"\bhow (many|much) ([a-z][a-z-]*(?: [a-z][a-z-]*){0,3})", re.IGNORECASE)
+_ENDS_NOUN_PHRASE = frozenset(
+    "will would is are was were do does did can could should have has had in of for to at on by from with under "
+    "across over per that it they there each a the".split())
+_GENERIC = frozenset("money funding funds budget time more people 钱 资金 金额 时间 人 钟 倍".split())
+# 边几个 / 哪几项 ask "which ones", not "how many"; 60几间 is "sixty-odd"
+_HOW_MANY_ZH = re.compile(r"(多少|几多|(?<![边哪\d一二三四五六七八九十百千])几)(个|名|位|项|间|家|所|宗|架|部|座|只|张|份|条|种|类)?")
+_CLAUSE_END = re.compile(r"[，,、。？?！!；;]")
+_BEFORE_HOW_MANY_ZH = re.compile(r"(大概|大约|约|一共|总共|合共|共|将|会|可以|可)*(有|是|系|为|达到|达|需要|要)?$")
+
+
+def counted_subject(question: str) -> str:
+    """The thing whose number a how-many / how-much question asks for ("job", "耗电量"), or ""."""
+    english = _HOW_MANY.search(question)
+    if english:
+        words: list[str] = []
+        for word in english.group(2).lower().split():
+            if word in _ENDS_NOUN_PHRASE:
+                break
+            words.append(word)
+        head = content_tokens(words[-1]) if words and words[-1] not in _GENERIC else []
+        return head[-1] if head else ""
+    folded = fold(question)
+    for match in _HOW_MANY_ZH.finditer(folded):
+        if match.group(1) == "几" and not match.group(2):
+            continue  # 几时, 几耐, 几大: when, how long, how big
+        after = content_tokens(_CLAUSE_END.split(folded[match.end():])[0])
+        before = content_tokens(_BEFORE_HOW_MANY_ZH.sub("", _CLAUSE_END.split(folded[:match.start()])[-1]))
+        subject = after[0] if after else before[-1] if before else ""
+        # an English word in a Chinese question ("折合US dollar约多少") may be answered in Chinese (美元)
+        return subject if subject not in _GENERIC and not subject.isascii() else ""
+    return ""
+
+
+def _mentions(sentence: str, subject: str) -> bool:
+    return subject in content_tokens(sentence) or (not subject.isascii() and subject in fold(sentence))
 
 
 # Matched against folded text (Simplified, NFKC, lower case), so 說明, 説明 (the Hong Kong form) and 说明 all match.
 _GAP = re.compile(
-    r"\b(does|do|did) not (give|say|state|specify|set out|list|mention|include|name|provide|report)\b|"
+    r"\b(does|do|did) not (give|say|state|specify|set out|list|mention|include|name|provide|report|describe)\b|"
     r"\bnot (stated|specified|given|published|reported|announced|mentioned|disclosed|set out)\b|"
     r"\bno (dates?|figures?|details?|amounts?) (have|has) been (reported|published|announced|given)\b|"
-    r"[未没]有(提及|列明|说明|公布|披露|交代)|并未(提及|列明|说明|公布|披露)|不作(列出|说明)")
+    r"[未没]有(提及|列明|说明|公布|披露|交代|介绍|描述|提供)|并未(提及|列明|说明|公布|披露|介绍|描述|提供)|不作(列出|说明)")
 
 
 def declares_gap(sentence: str) -> bool:
