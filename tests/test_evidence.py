@@ -61,6 +61,20 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     ("申請TechTAS需要甚麼學歷？", "計劃吸引海外人工智能專家[1]。", "eligibility"),
     ("申請資格應該以咩為準？", "申請資格及截止日期應以正式規則為準[1]。", ""),
     ("人工智能投資稅務抵免會在哪個課稅年度開始生效？", "政府建議推出稅務抵免[1]。", "date"),
+    # a named university or company: the category word alone names none
+    ("Which universities does the institute work with?", "It works with local universities and Cyberport [1].",
+     "university"),
+    ("合作的本地大學係邊幾間？", "研發院與本地大學及數碼港合作[1]。", "university"),
+    ("Which universities take part?", "The University of Hong Kong takes part [1].", ""),
+    ("Which company supplied the chips?", "The centre at Cyberport opened in 2024 [1].", "company"),
+    ("超算中心用哪家厂商的GPU？", "超算中心算力为3,000 petaflops[1]。", "company"),
+    # one thing against another needs a comparison in the documents; a change over time is no such question
+    ("Is the Cyberport supercomputer more powerful than Singapore's?", "It launched with 3,000 petaflops [1].",
+     "comparison"),
+    ("稅務寬減同加速折舊邊樣慳得多啲？", "税務寬減減少税款；加速折舊令成本較快攤銷[1]。", ""),
+    ("数码港超算跟深圳的超算比起来哪个更强？", "算力为3,000 petaflops[1]。", "comparison"),
+    ("By how much will it grow compared with when it opened?", "It opened with 3,000 petaflops and will reach "
+     "15,000 [1].", ""),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

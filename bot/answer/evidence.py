@@ -41,6 +41,20 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
         r"(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
         r"(由|係|是)?(邊個|边个|誰|谁)(負責|负责|興建|兴建|營運|营运)", re.IGNORECASE),
+    # a named university or company: "works with local universities" names none
+    "university": re.compile(r"\bwhich (\w+ ){0,2}universit(y|ies)\b|(哪|邊|边)(幾|几|些|啲)?(所|間|间)?(本地)?大(學|学)|"
+                             r"大(學|学)\w{0,4}(哪|邊|边)(幾|几|些|啲)(所|間|间)",
+                             re.IGNORECASE),
+    "company": re.compile(r"\bwhich (\w+ ){0,2}(compan(y|ies)|firms?|vendors?|suppliers?|manufacturers?|brands?)\b|"
+                          r"(哪|邊|边)(家|間|间|個|个|些|啲)(公司|廠商|厂商|供應商|供应商|品牌)|廠商|厂商|供應商|供应商",
+                          re.IGNORECASE),
+    # X against Y ("more powerful than Singapore's?", "稅務寬減同加速折舊邊樣慳得多啲？"): the documents must compare
+    "comparison": re.compile(
+        r"\b((more|less) \w+|better|worse|bigger|smaller|faster|slower|cheaper|stronger|weaker|higher|lower) than\b|"
+        # ...but not a change over time: "compared with when it opened"
+        r"\bcompared? (with|to)\b(?! (when|its|what it|the (start|launch|beginning)))|\bversus\b|\bvs\.?\s|"
+        r"(同|跟|與|与|和).{1,12}(比|相比|比較|比较)|(哪|邊|边)(個|个|樣|样|種|种)?.{0,6}(更|較|较|多啲|好啲|平啲|勁啲)|"
+        r"(勁|强|強|好|快|平|多|大)過", re.IGNORECASE),
     # how to apply, what to hand in: "Check the official scheme information before applying" answers it,
     # "Public reporting does not give application procedures" does not (sentences declaring a gap never count)
     "procedure": re.compile(
@@ -76,6 +90,11 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"Centre|Center|Corporation|Company|Limited)\b|\b(Cyberport|Ltd|Inc|universities)\b|"
         r"辦公室|办公室|委員會|委员会|公署|專員|专员|政策局|管理局|事務局|事务局|公司|大學|大学|數碼港|数码港|研發院|"
         r"研发院|學院|学院"),
+    "university": re.compile(r"\bUniversity of [A-Z]|\b[A-Z][a-z]+ University\b|\b(HKU|CUHK|HKUST|PolyU|CityU|HKBU)\b|"
+                             r"(香港|中文|科技|理工|城市|浸會|浸会|嶺南|岭南|教育|都會|都会)大(學|学)|港大|中大|科大|理大|城大|浸大"),
+    "company": re.compile(r"\b[A-Z][\w&-]+ (Ltd|Limited|Inc|Corp|Corporation|Holdings|Group)\b|有限公司|集團|集团"),
+    "comparison": re.compile(r"\bthan\b|\bcompared? (with|to)\b|\b(times|fold)\b|\b(more|less|fewer|higher|lower)\b|"
+                             r"比|更|較|较|倍|多於|多于|少於|少于|超過|超过|相若"),
     "procedure": re.compile(r"\bappl(y|ying|ication)|\bsubmi(t|ssion)|\bforms?\b|\bregist|\benrol|申請|申请|遞交|递交|"
                             r"提交|表格|登記|登记|報名|报名", re.IGNORECASE),
     "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|資格|资格|條件|条件|要求|學歷|学历|"
@@ -88,7 +107,8 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 def missing_detail(question: str, answer: str) -> str:
     """What the question asks for that the answer does not hold ("date", "amount", "rate", "count",
-    "web address", "organisation", "person", "the year 2028", "a figure for 耗电量"), or ""."""
+    "web address", "organisation", "university", "company", "comparison", "procedure", "eligibility", "person", "the year 2028",
+    "a figure for 耗电量"), or ""."""
     # a citation's number is no figure, and "no application dates have been published" gives no date
     answer = " ".join(s for s in split_sentences(_MARKER.sub("", answer)) if not declares_gap(s))
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
