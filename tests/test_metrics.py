@@ -310,11 +310,17 @@ def test_a_limited_run_takes_items_from_every_language_in_turn() -> None:
     assert len({item.kind for item in items}) == 4
 
 
-def test_calibration_prefers_correct_answers_among_points_that_reach_the_refusal_target() -> None:
-    # Ten items to decline: at 0.5 nine are declined (0.9, on target); at 0.4 eight (0.8, better balance).
+def test_calibration_prefers_correct_answers_among_points_that_reach_both_targets() -> None:
+    # Ten items to decline: at 0.5 nine are declined (0.9); at 0.4 eight (0.8). Four answerable items: at 0.5
+    # three are answered (0.75), at 0.4 all four.
     evidence = [_evidence(True, d, 0.5) for d in (0.1,) * 8 + (0.45, 0.7)]
     evidence += [_evidence(False, d, 0.5) for d in (0.42, 0.6, 0.7, 0.8)]
-    on_target = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), min_refusal_rate=0.9)
-    assert on_target.min_dense_score == 0.5 and on_target.refusal_rate == 0.9 and on_target.correct == 3
-    no_target = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), min_refusal_rate=1.0)
-    assert no_target.min_dense_score == 0.4 and no_target.correct == 4
+    both = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.75, refusal_target=0.9)
+    assert both.min_dense_score == 0.5 and both.refusal_rate == 0.9 and both.correct == 3
+    # neither point reaches 0.85 / 0.90: at 0.4 the worse figure is 0.8 / 0.9 = 0.89 of its target, at 0.5 it is
+    # 0.75 / 0.85 = 0.88, so 0.4 is nearer
+    nearest = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.85, refusal_target=0.9)
+    assert nearest.min_dense_score == 0.4 and nearest.correct == 4
+    # with a refusal target of 1.0, 0.4 is at 0.8 of it and 0.5 nearer (0.75 / 0.85 = 0.88, 0.9 / 1.0)
+    strict = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.85, refusal_target=1.0)
+    assert strict.min_dense_score == 0.5
