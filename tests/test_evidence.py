@@ -53,7 +53,8 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     ("數據中心每年耗電量大概有幾多？", "用地面積為10公頃[1]。", "a figure for 耗电量"),
     ("有幾多個職位會被削減？", "政府計劃削減約10,000個職位[1]。", ""),
     ("話有60幾間機構做咗審查，有冇講結果？", "超過60間機構已接受合規審查[1]。", ""),  # 60幾: sixty-odd
-    ("撥款折合US dollar約多少？", "約18億美元[1]。", ""),  # the English word may be answered in Chinese
+    ("撥款折合US dollar約多少？", "約18億美元[1]。", ""),
+    ("鼓励大学跟企业合作的那笔钱一共有多少？", "100亿港元用于鼓励大学与业界合作[1]。", ""),  # the English word may be answered in Chinese
     # how to apply and what is required: a sentence saying it is not given holds neither
     ("How do we apply for the grant, and what documents do we need?",
      "SMEs may get adoption grants [1]. Public reporting does not give application procedures [1].", "procedure"),

@@ -156,7 +156,8 @@ def counted_subject(question: str) -> str:
         before = content_tokens(_BEFORE_HOW_MANY_ZH.sub("", _CLAUSE_END.split(folded[:match.start()])[-1]))
         subject = after[0] if after else before[-1] if before else ""
         # an English word in a Chinese question ("折合US dollar约多少") may be answered in Chinese (美元)
-        return subject if subject not in _GENERIC and not subject.isascii() else ""
+        generic = subject in _GENERIC or subject.endswith(("钱", "资金", "金额"))  # 那笔钱: the amount asked
+        return subject if not generic and not subject.isascii() else ""
     return ""
 
 
