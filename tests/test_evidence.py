@@ -50,6 +50,7 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     ("How many private-sector jobs will be lost?", "Some jobs may shrink [1]. Three sectors will change [2].",
      "a figure for job"),
     ("How many petaflops did the centre launch with?", "It launched with 3,000 petaflops [1].", ""),
+    ("How much computing power does the centre have?", "Its capacity is 3,000 petaflops [1].", ""),
     ("數據中心每年耗電量大概有幾多？", "用地面積為10公頃[1]。", "a figure for 耗电量"),
     ("有幾多個職位會被削減？", "政府計劃削減約10,000個職位[1]。", ""),
     ("話有60幾間機構做咗審查，有冇講結果？", "超過60間機構已接受合規審查[1]。", ""),  # 60幾: sixty-odd

@@ -126,7 +126,8 @@ def missing_detail(question: str, answer: str) -> str:
 
 # "How many private-sector jobs will be lost?" is not answered by "Projects in three sectors ...": the figure has
 # to be given for the thing counted, in the same sentence.
-_HOW_MANY = re.compile(r"\bhow (many|much) ([a-z][a-z-]*(?: [a-z][a-z-]*){0,3})", re.IGNORECASE)
+# Only "how many": what "how much" asks about is often worded otherwise ("computing power" -> "capacity").
+_HOW_MANY = re.compile(r"\bhow (many) ([a-z][a-z-]*(?: [a-z][a-z-]*){0,3})", re.IGNORECASE)
 _ENDS_NOUN_PHRASE = frozenset(
     "will would is are was were do does did can could should have has had in of for to at on by from with under "
     "across over per that it they there each a the".split())
