@@ -175,9 +175,10 @@ class Assistant:
             return self._refusal(state, "not_given", saying_so)
         if not citations:
             return self._refusal(state, "weak_evidence")
-        if missing_detail(state.question, answer) and not gap_markers(answer):
+        missing = missing_detail(state.question, answer)
+        if missing and not gap_markers(answer):
             return self._refusal(state, "weak_evidence")
-        if missing_detail(state.question, answer) or only_gaps(answer):
+        if missing or only_gaps(answer):
             by_number = {c.n: c for c in citations}
             saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
             return self._refusal(state, "not_given", saying_so)

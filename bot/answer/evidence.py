@@ -106,9 +106,8 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 
 def missing_detail(question: str, answer: str) -> str:
-    """What the question asks for that the answer does not hold ("date", "amount", "rate", "count",
-    "web address", "organisation", "university", "company", "comparison", "procedure", "eligibility", "person", "the year 2028",
-    "a figure for 耗电量"), or ""."""
+    """What the question asks for that the answer does not hold (a kind of `_ASKS`: "date", "count", "company",
+    "procedure" ...; "the year 2028"; "a figure for 耗电量"), or ""."""
     # a citation's number is no figure, and "no application dates have been published" gives no date
     answer = " ".join(s for s in split_sentences(_MARKER.sub("", answer)) if not declares_gap(s))
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
@@ -127,7 +126,7 @@ def missing_detail(question: str, answer: str) -> str:
 # "How many private-sector jobs will be lost?" is not answered by "Projects in three sectors ...": the figure has
 # to be given for the thing counted, in the same sentence.
 # Only "how many": what "how much" asks about is often worded otherwise ("computing power" -> "capacity").
-_HOW_MANY = re.compile(r"\bhow (many) ([a-z][a-z-]*(?: [a-z][a-z-]*){0,3})", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow many ([a-z][a-z-]*(?: [a-z][a-z-]*){0,3})", re.IGNORECASE)
 _ENDS_NOUN_PHRASE = frozenset(
     "will would is are was were do does did can could should have has had in of for to at on by from with under "
     "across over per that it they there each a the".split())
@@ -139,11 +138,11 @@ _BEFORE_HOW_MANY_ZH = re.compile(r"(大概|大约|约|一共|总共|合共|共|�
 
 
 def counted_subject(question: str) -> str:
-    """The thing whose number a how-many / how-much question asks for ("job", "耗电量"), or ""."""
+    """The thing whose number a "how many" / 幾多 / 多少 question asks for ("job", "耗电量"), or ""."""
     english = _HOW_MANY.search(question)
     if english:
         words: list[str] = []
-        for word in english.group(2).lower().split():
+        for word in english.group(1).lower().split():
             if word in _ENDS_NOUN_PHRASE:
                 break
             words.append(word)
