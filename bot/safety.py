@@ -52,7 +52,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         re.IGNORECASE),
     "opinion": re.compile(
         r"your (personal )?(opinion|view|views|take)|where do you stand|"
-        r"(what )?do you (personally )?(think|believe|agree|support|like)|"
+        # "What do you think of ...?" asks an opinion; "Do you think I can apply online?" is a question
+        r"what do you (personally )?(think|believe)|do you personally (think|believe)|do you (agree|support|like)|"
         # 你覺得 / 你個人覺得 / 你自己認為 / 你本人點睇 ...
         r"你(個人|个人|自己|本人)?((點|怎么|怎麼)(睇|看)|覺得|觉得|認為|认为|支持|同意|贊成|赞成)|你的(意見|意见|看法)|"
         r"(照|依)你(睇|看)|你(個人|个人)?(嘅|的)?(立場|立场|諗法|想法|看法)|你心(入面|裏|里)",

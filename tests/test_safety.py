@@ -62,7 +62,8 @@ def test_declines_manipulation_and_opinion(question: str, reason: str) -> None:
                                       "幫我查下人工智能資助計劃有幾多錢？", "What new rules apply to personal data?",
                                       "從現在開始到2027年有咩計劃？", "以後所有公共服務都會用人工智能嗎？",
                                       "政府由2027年開始會點做？", "數碼港在計劃中扮演甚麼角色？",
-                                      "研發院扮演重要角色嗎？", "市民認為最重要嘅係咩？"])
+                                      "研發院扮演重要角色嗎？", "市民認為最重要嘅係咩？",
+                                      "Do you think I can apply for the subsidy online?"])
 def test_ordinary_questions_are_not_declined(question: str) -> None:
     assert decline_reason(question) is None
 
