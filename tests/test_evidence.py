@@ -75,6 +75,16 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
      "comparison"),
     ("稅務寬減同加速折舊邊樣慳得多啲？", "税務寬減減少税款；加速折舊令成本較快攤銷[1]。", ""),
     ("数码港超算跟深圳的超算比起来哪个更强？", "算力为3,000 petaflops[1]。", "comparison"),
+    # which sectors, who sits on a committee, how often, where to sign up, how people are picked
+    ("Which sectors are the robots used in?", "They are changing a number of sectors [1].", "sector"),
+    ("Which sectors will benefit?", "Healthcare and transport will benefit [1].", ""),
+    ("Who sits on the governance committee?", "Organisations set up committees to oversee data use [1].",
+     "membership"),
+    ("这个委员会应该由哪些人组成？", "机构应成立委员会监察数据使用[1]。", "membership"),
+    ("How often do the committees meet?", "Risk assessments are done on an ongoing basis [1].", "frequency"),
+    ("where do i sign up for an AI literacy class", "AI literacy is promoted [1].", "procedure"),
+    ("How are staff picked for retraining?", "Retraining programmes will be offered [1].", "eligibility"),
+    ("首批服務係邊幾個政府部門負責？", "各部門可循序漸進地更新運作[1]。", "organisation"),
     ("By how much will it grow compared with when it opened?", "It opened with 3,000 petaflops and will reach "
      "15,000 [1].", ""),
 ])

@@ -38,8 +38,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bwhich (\w+ )?(organi[sz]ations?|compan(y|ies)|firms?|departments?|bod(y|ies)|agenc(y|ies)|offices?|"
         r"bureaux?)\b|"
         r"\bwho (will )?(build|run|operate|conduct|carr(y|ies) out|is responsible)\b|"
-        r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
-        r"(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
+        r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|邊幾個|边几个|哪幾個|哪几个|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
+        r"(政府)?(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
         r"(由|係|是)?(邊個|边个|誰|谁)(負責|负责|興建|兴建|營運|营运)", re.IGNORECASE),
     # a named university or company: "works with local universities" names none
     "university": re.compile(r"\bwhich (\w+ ){0,2}universit(y|ies)\b|(哪|邊|边)(幾|几|些|啲)?(所|間|间)?(本地)?大(學|学)|"
@@ -55,18 +55,29 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bcompared? (with|to)\b(?! (when|its|what it|the (start|launch|beginning)))|\bversus\b|\bvs\.?\s|"
         r"(同|跟|與|与|和).{1,12}(比|相比|比較|比较)|(哪|邊|边)(個|个|樣|样|種|种)?.{0,6}(更|較|较|多啲|好啲|平啲|勁啲)|"
         r"(勁|强|強|好|快|平|多|大)過", re.IGNORECASE),
+    # which sectors: "already changing a number of sectors" names none
+    "sector": re.compile(r"\bwhich (\w+ ){0,2}(sectors|industries)\b|(哪|邊|边)(幾|几|些|啲)(個|个)?(行業|行业|界別|界别|領域|领域)",
+                         re.IGNORECASE),
+    # who sits on a committee, and how often something happens
+    "membership": re.compile(r"\bwho sits on\b|\bwho (are|is|will be) (on|in) the (committee|board|panel)|\bmade up of\b|"
+                             r"由(哪些|什麼|什么|甚麼|咩)人(組成|组成)|(哪些|咩|什麼|什么)人(組成|组成)|成員|成员",
+                             re.IGNORECASE),
+    "frequency": re.compile(r"\bhow (often|frequently)\b|多久一次|幾耐一次|几耐一次|每隔多久|(多長|多长)時間一次|(多長|多长)时间一次",
+                            re.IGNORECASE),
     # how to apply, what to hand in: "Check the official scheme information before applying" answers it,
     # "Public reporting does not give application procedures" does not (sentences declaring a gap never count)
     "procedure": re.compile(
         r"\bhow (do|can|should|would|could|to) (i|we|you|they|one|\w+ )?(apply|sign up|register|enrol)|"
         r"\bapplication (process|procedure|form)s?\b|\bwhat (documents|papers|forms)\b|"
-        r"\bwhere (do|can|should) (i|we|they) (apply|submit|send)\b|"
+        r"\bwhere (do|can|should) (i|we|they) (apply|submit|send|sign up|register|enrol)\b|"
         r"(點|点|怎樣|怎样|怎麼|怎么|如何)(樣|样)?(去)?申(請|请)|申(請|请)(流程|程序|手續|手续|方法)|"
         r"(咩|什麼|什么|甚麼|哪些)文件|(哪裡|哪里|邊度|边度)(遞交|递交|提交|申請|申请)|"
         r"(遞交|递交|提交)(建議書|建议书)", re.IGNORECASE),
     "eligibility": re.compile(
         # the requirements themselves; "Who is eligible?" is answered by naming who ("local companies")
         r"\b(eligibility )?(requirements|criteria|conditions)\b|\bqualifications\b|"
+        # how people are picked for something: selection rules
+        r"\bhow (are|is|will) (\w+ ){0,3}(picked|selected|chosen)\b|(點樣|点样|怎樣|怎样|如何)(揀選|拣选|挑選|挑选|甄選|甄选)|"
         r"(資格|资格)(要求|條件|条件|係|是|有)?(咩|乜嘢|什麼|什么|甚麼|哪些)|(符合|達到|达到)(哪些|什麼|什么|甚麼|咩)(條件|条件|要求)|"
         r"(學歷|学历)|工作(經驗|经验)|申(請|请)(條件|条件)", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
@@ -95,10 +106,16 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "company": re.compile(r"\b[A-Z][\w&-]+ (Ltd|Limited|Inc|Corp|Corporation|Holdings|Group)\b|有限公司|集團|集团"),
     "comparison": re.compile(r"\bthan\b|\bcompared? (with|to)\b|\b(times|fold)\b|\b(more|less|fewer|higher|lower)\b|"
                              r"比|更|較|较|倍|多於|多于|少於|少于|超過|超过|相若"),
+    "sector": re.compile(r"\b(health|healthcare|medical|transport|transportation|finance|financial|banking|education|"
+                         r"logistics|manufacturing|retail|tourism|property|construction|legal)\b|醫療|医疗|交通|運輸|运输|"
+                         r"金融|銀行|银行|教育|物流|製造|制造|零售|旅遊|旅游|地產|地产|建造|法律", re.IGNORECASE),
+    "membership": re.compile(r"\bmembers?\b|\bcompris|\bmade up of\b|\bconsist|組成|组成|成員|成员", re.IGNORECASE),
+    "frequency": re.compile(r"\b(daily|weekly|monthly|quarterly|annually|yearly|every|once|twice|times a)\b|"
+                            r"每(日|天|週|周|月|季|年)|一次|兩次|两次", re.IGNORECASE),
     "procedure": re.compile(r"\bappl(y|ying|ication)|\bsubmi(t|ssion)|\bforms?\b|\bregist|\benrol|申請|申请|遞交|递交|"
                             r"提交|表格|登記|登记|報名|报名", re.IGNORECASE),
-    "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|資格|资格|條件|条件|要求|學歷|学历|"
-                              r"經驗|经验", re.IGNORECASE),
+    "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|\bselect|資格|资格|條件|条件|要求|"
+                              r"學歷|学历|經驗|经验|甄選|甄选", re.IGNORECASE),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
