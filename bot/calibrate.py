@@ -4,11 +4,12 @@ The chain runs once per item with both thresholds off. Each result gives the two
 with the thresholds (the best dense score of the passages, and the question's coverage by the first three),
 so every point of the grid is scored without running the chain again: at (d, c) an item is declined when it
 was declined anyway (guard, nothing to cite) or when its best dense score is below d or its coverage below c.
-The product's targets (issue 4) are answer accuracy 85% and refusal recall 90%. Among the points that reach
-both on dev, the one with the most correct answers wins; when none does (dev holds near-miss questions that no
-threshold separates), the point nearest to both wins: the highest of min(accuracy / 0.85, refusal / 0.90), so
-neither target is given up for the other. Ties go to more correct answers, then to the lower thresholds. Same
-data, same embedder -> same choice: nothing here is random.
+The product's targets (issue 4) are answer accuracy 85% and refusal recall 90%. The point with the highest
+min(accuracy / 0.85, refusal / 0.90) wins: below the targets it is the one nearest to both, above them the one
+with most room on both. Taking the most correct answers among the points on target would push dev's refusal
+recall down to exactly 90%, and dev overstates refusals elsewhere (the refusal checks were written from dev's
+failures). Ties go to the better other figure, then to the lower thresholds. Same data, same embedder -> same
+choice: nothing here is random.
 """
 
 from __future__ import annotations
@@ -90,17 +91,16 @@ def score(evidence: Sequence[Evidence], min_dense_score: float, min_coverage: fl
 def best(evidence: Sequence[Evidence], dense_grid: Sequence[float] = DENSE_GRID,
          coverage_grid: Sequence[float] = COVERAGE_GRID, answer_target: float = ANSWER_TARGET,
          refusal_target: float = REFUSAL_TARGET) -> Choice:
-    """Most correct answers among the points that reach both targets; when none does, the point whose worse
-    figure is nearest its target."""
+    """The point whose worse figure, as a share of its target, is highest (then whose other figure is)."""
     answerable = max(sum(not e.should_refuse for e in evidence), 1)
 
-    def nearness(ch: Choice) -> float:
-        return min(ch.correct / answerable / answer_target, ch.refusal_rate / refusal_target)
+    def shares(ch: Choice) -> tuple[float, float]:
+        """Each figure as a share of its target, worse first (rounded: float noise must not break ties)."""
+        worse, better = sorted((ch.correct / answerable / answer_target, ch.refusal_rate / refusal_target))
+        return round(worse, 9), round(better, 9)
 
     scored = [score(evidence, d, c) for d in dense_grid for c in coverage_grid]
-    on_target = [ch for ch in scored if nearness(ch) >= 1]
-    return max(on_target or scored, key=lambda ch: (min(round(nearness(ch), 9), 1.0), ch.correct,
-                                                    -ch.min_dense_score, -ch.min_coverage))
+    return max(scored, key=lambda ch: (*shares(ch), ch.correct, -ch.min_dense_score, -ch.min_coverage))
 
 
 def _describe(grid: Sequence[float]) -> str:

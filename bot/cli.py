@@ -442,8 +442,8 @@ def calibrate(
     out_file: Annotated[Optional[Path], typer.Option("--out", dir_okay=False,
                                                      help="default: ASKGOV_CALIBRATION_FILE")] = None,
 ) -> None:
-    """Choose the refusal thresholds on the dev split (nearest to 85% correct answers and 90% of what should be
-    declined; most correct answers if both are reached); write calibration.json."""
+    """Choose the refusal thresholds on the dev split (best worse figure of: correct answers against 85%, refusals
+    of what should be declined against 90%); write calibration.json."""
     from bot.answer.chain import Assistant
     from bot.calibrate import best, collect, write
     from bot.evaluate import EvalError, ensure_index, evaluation, load_items

@@ -310,17 +310,29 @@ def test_a_limited_run_takes_items_from_every_language_in_turn() -> None:
     assert len({item.kind for item in items}) == 4
 
 
-def test_calibration_prefers_correct_answers_among_points_that_reach_both_targets() -> None:
+def test_calibration_takes_the_point_whose_worse_figure_is_best_against_its_target() -> None:
     # Ten items to decline: at 0.5 nine are declined (0.9); at 0.4 eight (0.8). Four answerable items: at 0.5
     # three are answered (0.75), at 0.4 all four.
     evidence = [_evidence(True, d, 0.5) for d in (0.1,) * 8 + (0.45, 0.7)]
     evidence += [_evidence(False, d, 0.5) for d in (0.42, 0.6, 0.7, 0.8)]
+    # targets 0.75 / 0.9: 0.5 reaches both (1.0 / 1.0); 0.4 is far above one (1.33) but below the other (0.89)
     both = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.75, refusal_target=0.9)
     assert both.min_dense_score == 0.5 and both.refusal_rate == 0.9 and both.correct == 3
-    # neither point reaches 0.85 / 0.90: at 0.4 the worse figure is 0.8 / 0.9 = 0.89 of its target, at 0.5 it is
-    # 0.75 / 0.85 = 0.88, so 0.4 is nearer
+    # targets 0.85 / 0.9: neither point reaches both; 0.4's worse figure is 0.8 / 0.9 = 0.89 of its target,
+    # 0.5's is 0.75 / 0.85 = 0.88, so 0.4 is nearer
     nearest = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.85, refusal_target=0.9)
     assert nearest.min_dense_score == 0.4 and nearest.correct == 4
-    # with a refusal target of 1.0, 0.4 is at 0.8 of it and 0.5 nearer (0.75 / 0.85 = 0.88, 0.9 / 1.0)
-    strict = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.85, refusal_target=1.0)
-    assert strict.min_dense_score == 0.5
+    # targets 0.5 / 0.5: both points reach both; 0.4's worse figure (0.8 / 0.5 = 1.6) beats 0.5's (0.75 / 0.5 =
+    # 1.5): the most room on both, not the most refusals
+    easy = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.5, refusal_target=0.5)
+    assert easy.min_dense_score == 0.4
+
+
+def test_calibration_breaks_a_tie_on_the_worse_figure_by_the_other_one() -> None:
+    # Accuracy is 3 of 4 whatever the threshold (one answer lacks a key fact), so it is the worse figure at both
+    # points; 0.5 declines 9 of 10 items to decline, 0.4 only 8: 0.5 wins although it is the higher threshold.
+    evidence = [_evidence(True, d, 0.5) for d in (0.1,) * 8 + (0.45, 0.7)]
+    evidence += [_evidence(False, 0.9, 0.5) for _ in range(3)]
+    evidence.append(Evidence("wrong", False, False, 0.9, 0.5, correct_if_answered=False))
+    choice = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.85, refusal_target=0.9)
+    assert choice.min_dense_score == 0.5 and choice.refusal_rate == 0.9
