@@ -178,3 +178,12 @@ def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
     asked = content_tokens("Why do finance and healthcare get the most attention?")
     why, plain = score(asked, found, reasons_asked=True), score(asked, found)
     assert why[1] > why[0] and plain[1] < plain[0]
+
+
+def test_asking_what_one_can_do_prefers_the_sentence_that_offers_help() -> None:
+    # without the preference both sentences are kept, the one that only restates the worry first
+    question = "My job may change because of AI. What can I do?"
+    passages = [passage("AI will change the economy and some jobs."),
+                passage("Retraining is offered to workers whose jobs change because of AI.", "b-en")]
+    answer = extractive_answer(question, question, "en", passages)
+    assert "Retraining" in answer and "economy" not in answer

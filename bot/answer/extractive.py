@@ -3,7 +3,8 @@
 Candidates (`bot.answer.candidates`: sentences, table rows, whole small tables and lists) are scored by BM25
 against the question's content words, the asking sentences of the message counting twice (so "And by 2030?"
 picks the 2030 sentence, not the one that answered the previous turn), plus half the BM25 of the section title
-they sit under, a bonus for a reason when the question asks why, and a small one for a higher-ranked passage.
+they sit under, a bonus for a reason when the question asks why (and for an offer of help when it asks what one can
+do), and a small one for a higher-ranked passage.
 The best one to four that each add something new are returned in document order, each followed by the [n]
 marker of its passage. Deterministic and fast.
 """
@@ -36,10 +37,17 @@ _GIVES_REASON = re.compile(r"\b(because|so that|in order to|as a result|since|th
                            r"is meant to|are meant to|so as to)\b|因為|因为|由於|由于|為了|为了|以便|以免|目的|原因|"
                            r"從而|从而|有助|以維持|以维持|以確保|以确保|所以|因此|旨在", re.IGNORECASE)
 REASON_BONUS = 0.3
+# "What can I do?", "Is anything being done to help ...?", "政府會點安置我哋？": a sentence offering help answers it
+_ASKS_HELP = re.compile(r"\bwhat (can|should) (i|we)\b|\bhelp (people|me|us|him|her|them)\b|\bbeing done\b|"
+                        r"\bcope\b|(我|我哋|我们)(可以|應該|应该)做(啲|些)?(咩|乜|什麼|什么)|(點|怎樣|怎样|如何)(安置|幫|帮|支援|协助|協助)|"
+                        r"有(咩|什麼|什么|甚麼)(幫助|帮助|支援|協助|协助)", re.IGNORECASE)
+_OFFERS_HELP = re.compile(r"\b(retrain\w*|training|reskill\w*|support\w*|help\w*|assist\w*|literacy|subsidi[sz]ed|"
+                          r"free)\b|再培訓|再培训|培訓|培训|進修|进修|支援|協助|协助|資助|资助|免費|免费|知識|知识",
+                          re.IGNORECASE)
 
 
 def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool = False,
-          reasons_asked: bool = False) -> list[float]:
+          reasons_asked: bool = False, help_asked: bool = False) -> list[float]:
     """BM25 of each candidate (with its section title) against the question, scaled to the best, plus a bonus for
     a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part;
     when it asks why, a sentence that gives a reason gets a bonus."""
@@ -47,7 +55,8 @@ def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool 
         return [0.0] * len(found)
     text = relative_bm25(question_tokens, [c.text for c in found])
     heading = relative_bm25(question_tokens, [c.heading for c in found])
-    reason = [REASON_BONUS if reasons_asked and _GIVES_REASON.search(c.text) else 0.0 for c in found]
+    reason = [REASON_BONUS if (reasons_asked and _GIVES_REASON.search(c.text))
+              or (help_asked and _OFFERS_HELP.search(c.text)) else 0.0 for c in found]
     scores = [(text[i] + HEADING_WEIGHT * heading[i] + reason[i] + RANK_BONUS / c.passage_number)
               * (LAST_RESORT_WEIGHT if c.last_resort else 1) for i, c in enumerate(found)]
     if lists_asked:
@@ -122,7 +131,8 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
     # the words that say what is asked ("what", "is", "嘅" match sentences by chance); the asking sentences twice
     tokens = content_tokens(question) + content_tokens(asking_part(focus))
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
-    scores = score(tokens, found, lists_asked, reasons_asked=bool(_ASKS_WHY.search(focus or question)))
+    scores = score(tokens, found, lists_asked, reasons_asked=bool(_ASKS_WHY.search(focus or question)),
+                   help_asked=bool(_ASKS_HELP.search(focus or question)))
     return compose(pick(found, scores, set(tokens), lists_asked), lang)
 
 
