@@ -85,6 +85,13 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     ("where do i sign up for an AI literacy class", "AI literacy is promoted [1].", "procedure"),
     ("How are staff picked for retraining?", "Retraining programmes will be offered [1].", "eligibility"),
     ("首批服務係邊幾個政府部門負責？", "各部門可循序漸進地更新運作[1]。", "organisation"),
+    ("On what date was the centre opened?", "The centre marks a milestone [1].", "date"),
+    ("啲專用區域會揀喺邊區？", "擴展將依靠具備可靠電力的專用區域[1]。", "location"),
+    ("Where is the AI Supercomputing Centre?", "The centre at Cyberport launched with 3,000 petaflops [1].", ""),
+    ("How many civil servants have been retrained so far?", "Retraining will be offered to 10,000 staff [1].",
+     "progress"),
+    ("How many organisations have been checked so far?", "Over 60 organisations have already been checked [1].", ""),
+    ("到目前為止，已有多少項公共服務實際應用了人工智能？", "2027年將有超過200項公共服務應用人工智能[1]。", "progress"),
     ("By how much will it grow compared with when it opened?", "It opened with 3,000 petaflops and will reach "
      "15,000 [1].", ""),
 ])

@@ -23,7 +23,7 @@ _POST_ZH = r"(院長|院长|局長|局长|首長|首长|主席|署長|署长|處
 _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|姓名|名字)"
 _ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"^\W*when\b|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
-                       r"\bby when\b|\bwhat year\b|\bwhich year\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
+                       r"\bby when\b|\b(what|which) (year|date|day|month)\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|哪一?年|邊年|边年|(哪|邊|边)(個|个)?\w{0,4}年度|截止", re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
                          r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|"
@@ -55,6 +55,13 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bcompared? (with|to)\b(?! (when|its|what it|the (start|launch|beginning)))|\bversus\b|\bvs\.?\s|"
         r"(同|跟|與|与|和).{1,12}(比|相比|比較|比较)|(哪|邊|边)(個|个|樣|样|種|种)?.{0,6}(更|較|较|多啲|好啲|平啲|勁啲)|"
         r"(勁|强|強|好|快|平|多|大)過", re.IGNORECASE),
+    # where something will be: a place's name ("the dedicated zones" names none)
+    "location": re.compile(r"\bwhere (will|is|are|would|exactly) (the|it|they|this|these)\b|\bwhich (district|area|location)\b|"
+                           r"\bin which (district|area)\b|喺邊(度|區)|在哪(裡|里|個區|个区|区)|(邊|边|哪)(個|个)?(地區|地区|區|区)|"
+                           r"選址|选址", re.IGNORECASE),
+    # progress so far: plans for 2027 do not say how many have been retrained, paid or launched to date
+    "progress": re.compile(r"\bso far\b|\bto date\b|\bup to now\b|\bright now\b|到目前為止|到目前为止|至今|迄今|"
+                           r"(實際|实际)(應用|应用|推出|發放|发放)了|已經有幾多|已经有多少", re.IGNORECASE),
     # which sectors: "already changing a number of sectors" names none
     "sector": re.compile(r"\bwhich (\w+ ){0,2}(sectors|industries)\b|(哪|邊|边)(幾|几|些|啲)(個|个)?(行業|行业|界別|界别|領域|领域)",
                          re.IGNORECASE),
@@ -106,6 +113,12 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "company": re.compile(r"\b[A-Z][\w&-]+ (Ltd|Limited|Inc|Corp|Corporation|Holdings|Group)\b|有限公司|集團|集团"),
     "comparison": re.compile(r"\bthan\b|\bcompared? (with|to)\b|\b(times|fold)\b|\b(more|less|fewer|higher|lower)\b|"
                              r"比|更|較|较|倍|多於|多于|少於|少于|超過|超过|相若"),
+    "location": re.compile(r"\b(Cyberport|Kowloon|New Territories|Lantau|Hong Kong Island|Sha Tin|Tseung Kwan O|Tuen Mun|"
+                           r"Yuen Long|Northern Metropolis|Sandy Ridge|Lok Ma Chau|San Tin)\b|數碼港|数码港|九龍|九龙|新界|"
+                           r"大嶼山|大屿山|港島|港岛|沙田|將軍澳|将军澳|屯門|屯门|元朗|北部都會區|北部都会区|沙嶺|沙岭|落馬洲|"
+                           r"落马洲|新田|河套"),
+    "progress": re.compile(r"\b(already|so far|to date|have been|has been|had been|have undergone|has undergone|were|was)\b|"
+                           r"已經|已经|至今|迄今|已(有|接受|推出|啟用|启用|完成|發放|发放)", re.IGNORECASE),
     "sector": re.compile(r"\b(health|healthcare|medical|transport|transportation|finance|financial|banking|education|"
                          r"logistics|manufacturing|retail|tourism|property|construction|legal)\b|醫療|医疗|交通|運輸|运输|"
                          r"金融|銀行|银行|教育|物流|製造|制造|零售|旅遊|旅游|地產|地产|建造|法律", re.IGNORECASE),
