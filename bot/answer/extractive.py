@@ -50,7 +50,7 @@ def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool 
           reasons_asked: bool = False, help_asked: bool = False) -> list[float]:
     """BM25 of each candidate (with its section title) against the question, scaled to the best, plus a bonus for
     a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part;
-    when it asks why, a sentence that gives a reason gets a bonus."""
+    when it asks why (or what one can do), a sentence that gives a reason (or offers help) gets a bonus."""
     if not found or not question_tokens:
         return [0.0] * len(found)
     text = relative_bm25(question_tokens, [c.text for c in found])
