@@ -56,7 +56,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"(同|跟|與|与|和).{1,12}(比|相比|比較|比较)|(哪|邊|边)(個|个|樣|样|種|种)?.{0,6}(更|較|较|多啲|好啲|平啲|勁啲)|"
         r"(勁|强|強|好|快|平|多|大)過", re.IGNORECASE),
     # where something will be: a place's name ("the dedicated zones" names none)
-    "location": re.compile(r"\bwhere (will|is|are|would|exactly) (the|it|they|this|these)\b|\bwhich (district|area|location)\b|"
+    # ("where would the money go" asks no place: only where something is built or located)
+    "location": re.compile(r"\bwhere (will|would|is|are) (the|it|they|this|these)\b[\w ]{0,40}?\b(built|located|situated|sited|"
+                           r"placed|housed)\b|\bwhere exactly\b|\bwhich (district|area|location)\b|"
                            r"\bin which (district|area)\b|喺邊(度|區)|在哪(裡|里|個區|个区|区)|(邊|边|哪)(個|个)?(地區|地区|區|区)|"
                            r"選址|选址", re.IGNORECASE),
     # progress so far: plans for 2027 do not say how many have been retrained, paid or launched to date
