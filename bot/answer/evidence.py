@@ -1,10 +1,11 @@
 """Does an answer hold the kind of thing the question asks for?
 
 Passages about the right topic can still lack the detail asked for: "When does the application period
-close?" retrieves the scheme's fact sheet, which has no date. A question that asks when, how much, at what rate,
-how many, for a web address, which body does something, who holds a post, or about a given year needs an answer
-holding a date, an amount, a rate, a number, an address, a body's name, a person's name (with Mr, Dr, 先生,
-教授 ...) or that year; otherwise the honest reply is a refusal.
+close?" retrieves the scheme's fact sheet, which has no date. Each kind of question in `_ASKS` (when, how much,
+how many, which body / university / company / sector, who holds a post or sits on a committee, where something is
+built, how often, how to apply, what is required, progress so far, a comparison, a given year) needs an answer
+holding the matching detail in `_HOLDS` (a date, an amount, a number given for the thing counted, a name, a place,
+a comparison ...); otherwise the honest reply is a refusal. Sentences that say a detail is not given hold nothing.
 
 So is a question whose words occur in the retrieved passages only in sentences where the documents say they do
 not give it ("Public reporting does not give eligibility rules", "公開報道未有提及"), and an answer made only of
@@ -55,8 +56,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bcompared? (with|to)\b(?! (when|its|what it|the (start|launch|beginning)))|\bversus\b|\bvs\.?\s|"
         r"(同|跟|與|与|和).{1,12}(比|相比|比較|比较)|(哪|邊|边)(個|个|樣|样|種|种)?.{0,6}(更|較|较|多啲|好啲|平啲|勁啲)|"
         r"(勁|强|強|好|快|平|多|大)過", re.IGNORECASE),
-    # where something will be: a place's name ("the dedicated zones" names none)
-    # ("where would the money go" asks no place: only where something is built or located)
+    # where something is built or located needs a place's name ("the dedicated zones" names none); "where would the
+    # money go" asks no place
     "location": re.compile(r"\bwhere (will|would|is|are) (the|it|they|this|these)\b[\w ]{0,40}?\b(built|located|situated|sited|"
                            r"placed|housed)\b|\bwhere exactly\b|\bwhich (district|area|location)\b|"
                            r"\bin which (district|area)\b|喺邊(度|區)|在哪(裡|里|個區|个区|区)|(邊|边|哪)(個|个)?(地區|地区|區|区)|"
