@@ -8,6 +8,11 @@ STAMP := $(VENV)/.askgov-installed
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
+# llama.cpp (llama-cpp-python) is compiled at install. Built for the CPU it is built on (GGML_NATIVE), it crashed
+# with a segmentation fault on the first token on a 2-core AVX-512 machine (2026-12-02); built for AVX2, as
+# here, it runs there and on any x86-64 CPU of the last ten years. Override CMAKE_ARGS to build otherwise.
+CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+export CMAKE_ARGS
 
 .PHONY: run test install models index clean browser
 
