@@ -68,11 +68,15 @@ class RecordingRetriever:
         self.last: list[Passage] = []
 
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None) -> list[Passage]:
+               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
         # Fusion works on a fixed candidate pool, so the first k of a deeper search are the k it would return.
+        extra = {"query_vector": query_vector} if query_vector is not None else {}
         self.last = self.inner.search(query, k=max(k, self.depth), search_filter=search_filter,
-                                      query_lang=query_lang)
+                                      query_lang=query_lang, **extra)
         return self.last[:k]
+
+    def embed_query(self, query: str, query_lang: str | None = None) -> list[float]:
+        return self.inner.embed_query(query, query_lang)
 
 
 @dataclass

@@ -113,7 +113,22 @@ def ingest(
             if verbose:
                 err.print(f"{result.status}: {result.source} {result.reason}".rstrip(), highlight=False, soft_wrap=True)
     _print_ingest_summary(results, time.perf_counter() - started)
+    _sync_sentences(settings, store)
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
+
+
+def _sync_sentences(settings, store) -> None:
+    """Embed the sentences extractive answers are made of now, so the first questions need not wait for it."""
+    from bot.components import get_sentence_vectors
+    from bot.retrieve import KeywordIndex
+
+    started = time.perf_counter()
+    with _progress() as progress:
+        progress.add_task("embedding answer sentences", total=None)
+        embedded = get_sentence_vectors(settings).sync(KeywordIndex.from_store(store).passages)
+    seconds = time.perf_counter() - started
+    out.print(f"{embedded} answer sentences embedded in {seconds:.1f} s" if embedded
+              else "0 answer sentences embedded: they were already up to date", highlight=False)
 
 
 def _print_ingest_summary(results: list, seconds: float) -> None:
@@ -140,7 +155,7 @@ def index_stats(index: Annotated[Optional[Path], typer.Option(help="index folder
 
     settings = _with_index(index)
     client = get_client(settings)
-    table = Table("collection", "chunks")
+    table = Table("collection", "entries")  # chunks, or sentences in a -sentences collection
     for name, count in collections(client):
         table.add_row(name, str(count))
     out.print(table)
@@ -338,6 +353,7 @@ def eval_command(
     baselines: Annotated[bool, typer.Option(
         "--baselines", help="also score keyword-only, dense-only and the naive LangChain pipeline")] = False,
     limit: Annotated[Optional[int], typer.Option(min=1, help="only N items, taken in turn from each kind and language")] = None,
+    qa_dir: Annotated[Path, typer.Option("--qa", file_okay=False, help="folder holding <split>.jsonl")] = Path("eval/qa"),
 ) -> None:
     """Score the assistant on the question-answer set and write report.md, report.html and report.json."""
     from bot.answer.backends import BACKENDS, BackendError
@@ -358,7 +374,7 @@ def eval_command(
     with _progress() as progress:
         task = progress.add_task("indexing the corpus", total=None)
         try:
-            record = evaluation(settings, split, backends, baselines, limit,
+            record = evaluation(settings, split, backends, baselines, limit, qa_dir,
                                 progress=_eval_progress(progress, task))
         except (EvalError, BaselineError, BackendError) as error:
             _fail(str(error), 2)

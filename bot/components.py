@@ -11,6 +11,7 @@ from bot.config import Settings, get_settings
 from bot.embedder import Embedder, load_embedder
 from bot.ingest.pipeline import ChunkSettings
 from bot.retrieve import HybridRetriever, KeywordIndex
+from bot.sentence_index import SentenceVectors
 from bot.store import make_client, open_store
 
 
@@ -34,6 +35,11 @@ def get_client(settings: Settings | None = None) -> ClientAPI:
 def get_store(settings: Settings | None = None) -> Chroma:
     settings = settings or get_settings()
     return open_store(get_client(settings), get_embedder(settings))
+
+
+def get_sentence_vectors(settings: Settings | None = None) -> SentenceVectors:
+    settings = settings or get_settings()
+    return SentenceVectors.open(get_client(settings), get_embedder(settings))
 
 
 def get_retriever(settings: Settings | None = None, store: Chroma | None = None) -> HybridRetriever:

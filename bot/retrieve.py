@@ -115,12 +115,17 @@ class KeywordIndex:
 
 
 def dense_search(store: Chroma, query: str, k: int = 5, lang: str | None = None,
-                 search_filter: SearchFilter | None = None) -> list[Passage]:
-    """The k chunks nearest to `query` by cosine similarity."""
+                 search_filter: SearchFilter | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+    """The k chunks nearest to `query` (or to its vector, when the caller has embedded it already) by cosine
+    similarity."""
     search_filter = search_filter or SearchFilter(lang=lang)
     if not query.strip():
         raise ValueError("the query is empty")
-    hits = store.similarity_search_with_score(query, k=k, filter=search_filter.where())
+    if query_vector is not None:
+        hits = store.similarity_search_by_vector_with_relevance_scores(list(query_vector), k=k,
+                                                                       filter=search_filter.where())
+    else:
+        hits = store.similarity_search_with_score(query, k=k, filter=search_filter.where())
     # The collection uses cosine distance; report cosine similarity (1 - distance), higher is better.
     return [_passage(doc.id or "", doc.page_content, doc.metadata, 1.0 - distance) for doc, distance in hits]
 
@@ -134,18 +139,24 @@ class HybridRetriever:
     rrf_k: int = RRF_K
 
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None) -> list[Passage]:
+               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+        """The k best passages; `query_vector` is `embed_query(query, query_lang)` when the caller needs it too."""
         query_lang = query_lang or detect_lang(query)
-        dense = self.dense(query, self.candidates, search_filter, query_lang)
+        dense = self.dense(query, self.candidates, search_filter, query_lang, query_vector)
         keyword = self.keywords.search(query, self.candidates, search_filter)
         fused = fuse(dense, keyword, query_lang, self.keyword_weight, self.rrf_k)
         return one_version_per_group(fused, query_lang)[:k]
 
     def dense(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-              query_lang: str | None = None) -> list[Passage]:
+              query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
         """Dense search alone, with the query embedded as `search` embeds it (see `dense_query`)."""
         query_lang = query_lang or detect_lang(query)
-        return dense_search(self.store, self.dense_query(query, query_lang), k=k, search_filter=search_filter)
+        return dense_search(self.store, self.dense_query(query, query_lang), k=k, search_filter=search_filter,
+                            query_vector=query_vector)
+
+    def embed_query(self, query: str, query_lang: str | None = None) -> list[float]:
+        """The query's vector as dense search makes it."""
+        return self.store.embeddings.embed_query(self.dense_query(query, query_lang or detect_lang(query)))
 
     def dense_query(self, query: str, query_lang: str) -> str:
         """The query in the script the Chinese documents are written in, when the index has none in the asker's.

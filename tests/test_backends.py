@@ -27,7 +27,7 @@ from bot.answer.chain import MARKER, Assistant, Thresholds, invalid_reason
 from bot.answer.condense import standalone_question
 from bot.answer.llm import gguf_path, make_condenser, make_llm_backend, tidy_answer
 from bot.answer.types import AnswerResult, Turn
-from bot.components import get_store
+from bot.components import get_sentence_vectors, get_store
 from bot.config import Settings
 from bot.lang import detect_lang
 from bot.retrieve import HybridRetriever, KeywordIndex
@@ -59,12 +59,14 @@ def retriever(index_settings: Settings) -> HybridRetriever:
 
 @pytest.fixture(scope="module")
 def extractive(retriever: HybridRetriever, index_settings: Settings) -> Assistant:
-    return Assistant(retriever, thresholds=Thresholds.load(index_settings.calibration_file))
+    return Assistant(retriever, thresholds=Thresholds.load(index_settings.calibration_file),
+                     sentence_vectors=get_sentence_vectors(index_settings))
 
 
 def stub_assistant(retriever: HybridRetriever, settings: Settings, backend: Runnable) -> Assistant:
     """The real chain (retrieval, checks, fallback) with `backend` standing in for the generative model."""
-    return Assistant(retriever, "local", backend, Thresholds.load(settings.calibration_file))
+    return Assistant(retriever, "local", backend, Thresholds.load(settings.calibration_file),
+                     sentence_vectors=get_sentence_vectors(settings))
 
 
 def replying(text: str) -> Runnable:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer.extractive import extractive_answer
 from bot.answer.types import Turn
 from bot.retrieve import Passage
+
+if TYPE_CHECKING:
+    from bot.sentence_index import SentenceVectors
 
 BACKENDS = ("extractive", "local", "openai")
 NO_ANSWER = "NO_ANSWER"  # what a generative backend says when the passages do not answer the question
@@ -22,15 +26,18 @@ class GenerationRequest:
     lang: str  # the language and script to answer in
     passages: list[Passage]  # numbered [1]..[n] in this order
     history: Sequence[Turn] = field(default_factory=list)
+    query_vector: Sequence[float] = ()  # the question's, as retrieval embedded it (empty when it did not)
 
 
 class BackendError(RuntimeError):
     """A backend cannot be built or reached."""
 
 
-def extractive_backend(boilerplate: frozenset[str] = frozenset()) -> Runnable:
+def extractive_backend(boilerplate: frozenset[str] = frozenset(),
+                       sentence_vectors: SentenceVectors | None = None) -> Runnable:
     def answer(request: GenerationRequest) -> str:
-        return extractive_answer(request.question, request.focus, request.lang, request.passages, boilerplate)
+        return extractive_answer(request.question, request.focus, request.lang, request.passages, boilerplate,
+                                 sentence_vectors, request.query_vector)
 
     return RunnableLambda(answer, name="extractive")
 

@@ -27,6 +27,7 @@ from bot.config import Settings, get_settings
 from bot.lang import detect_lang, detect_lang_in_conversation, han_count, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage, content_tokens, keyword_tokens
 from bot.safety import decline_reason, real_question, redact
+from bot.sentence_index import SentenceVectors
 
 MARKER = re.compile(r"\[(\d+)\]")
 BOILERPLATE_MIN_DOCS = 3
@@ -57,6 +58,7 @@ class Turnaround:
     started: float = field(default_factory=time.perf_counter)
     standalone: str = ""
     passages: list[Passage] = field(default_factory=list)
+    query_vector: list[float] = field(default_factory=list)
     retrieve_ms: float = 0.0
     result: AnswerResult | None = None
 
@@ -64,13 +66,18 @@ class Turnaround:
 class Assistant:
     def __init__(self, retriever: HybridRetriever, backend_name: str = "extractive",
                  backend: Runnable | None = None, thresholds: Thresholds | None = None, k: int = 5,
-                 condenser: Callable[[str, Sequence[Turn], str], str] | None = None) -> None:
+                 condenser: Callable[[str, Sequence[Turn], str], str] | None = None,
+                 sentence_vectors: SentenceVectors | None = None) -> None:
+        """Without `sentence_vectors` extractive answers match sentences by their words alone."""
         self.retriever = retriever
         self.condenser = condenser or (lambda question, history, lang: standalone_question(question, history))
         self.boilerplate = boilerplate_sentences(retriever.keywords.passages)
+        self.sentence_vectors = sentence_vectors
+        if sentence_vectors is not None:
+            sentence_vectors.sync(retriever.keywords.passages)  # nothing to embed unless the index changed
         self.backend_name = backend_name
-        self.backend = backend or extractive_backend(self.boilerplate)
-        self.fallback = extractive_backend(self.boilerplate)
+        self.backend = backend or extractive_backend(self.boilerplate, sentence_vectors)
+        self.fallback = extractive_backend(self.boilerplate, sentence_vectors)
         self.thresholds = thresholds or Thresholds()
         self.k = k
         self._idf = inverse_document_frequencies(retriever.keywords.passages)
@@ -79,7 +86,7 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, backend: str | None = None) -> "Assistant":
-        from bot.components import get_retriever
+        from bot.components import get_retriever, get_sentence_vectors
 
         settings = settings or get_settings()
         retriever = get_retriever(settings)
@@ -90,12 +97,13 @@ class Assistant:
 
             generator, condenser = make_backend(name, settings), make_condenser(name, settings)
         return cls(retriever, name, generator, Thresholds.load(settings.calibration_file), k=settings.search_k,
-                   condenser=condenser)
+                   condenser=condenser, sentence_vectors=get_sentence_vectors(settings))
 
     def with_retriever(self, retriever: HybridRetriever) -> "Assistant":
         """The same assistant (backend, condenser, thresholds) over another index, e.g. after a re-index."""
         backend = None if self.backend_name == "extractive" else self.backend  # the extractive one reads the index
-        return Assistant(retriever, self.backend_name, backend, self.thresholds, k=self.k, condenser=self.condenser)
+        return Assistant(retriever, self.backend_name, backend, self.thresholds, k=self.k, condenser=self.condenser,
+                         sentence_vectors=self.sentence_vectors)
 
     # --- public interface -------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
@@ -142,7 +150,10 @@ class Assistant:
         if state.result is not None:
             return state
         started = time.perf_counter()
-        state.passages = self.retriever.search(state.standalone, k=self.k, query_lang=state.lang)
+        if self.sentence_vectors is not None:  # embedded once: retrieval and sentence scoring both use it
+            state.query_vector = self.retriever.embed_query(state.standalone, state.lang)
+        state.passages = self.retriever.search(state.standalone, k=self.k, query_lang=state.lang,
+                                               query_vector=state.query_vector or None)
         state.retrieve_ms = (time.perf_counter() - started) * 1000
         if not self._evidence_is_strong(state):
             state.result = self._refusal(state, "weak_evidence")
@@ -157,7 +168,8 @@ class Assistant:
 
     # --- helpers ----------------------------------------------------------------------------------------
     def _request(self, state: Turnaround) -> GenerationRequest:
-        return GenerationRequest(state.standalone, state.question, state.lang, state.passages, state.history)
+        return GenerationRequest(state.standalone, state.question, state.lang, state.passages, state.history,
+                                 state.query_vector)
 
     def _finish(self, state: Turnaround, text: str, generate_started: float) -> AnswerResult:
         if text.strip() == NO_ANSWER:  # a generative backend found no answer in the passages

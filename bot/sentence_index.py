@@ -1,0 +1,89 @@
+"""Vectors of the sentences an extractive answer can be made of, kept in a Chroma collection beside the chunks.
+
+The extractive backend scores each candidate sentence also by how close it is in meaning to the question: a
+question worded differently from the documents shares few words with the sentence that answers it. Embedding
+the candidates while answering would take seconds on two cores, so every candidate of every chunk is embedded
+once, when the corpus is indexed (`sync`), and looked up while answering. A candidate that is not there yet
+(an index built before this existed) is embedded when first needed and kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from langchain_core.embeddings import Embeddings
+
+from bot.answer.candidates import candidates
+from bot.embedder import Embedder
+from bot.retrieve import Passage
+from bot.store import collection_name
+
+SUFFIX = "-sentences"
+BATCH = 64
+
+
+def sentence_collection_name(embedder_name: str) -> str:
+    return collection_name(embedder_name)[:63 - len(SUFFIX)] + SUFFIX
+
+
+def sentence_key(text: str) -> str:
+    """One id for a sentence however its parts were joined: a table's rows are joined with "; " in English
+    answers and "；" in Chinese ones, and that must not make it a different sentence."""
+    return hashlib.sha1(re.sub(r"[\W_]+", "", text.casefold()).encode()).hexdigest()
+
+
+class SentenceVectors:
+    def __init__(self, collection: Collection, embeddings: Embeddings) -> None:
+        self._collection = collection
+        self._embeddings = embeddings
+
+    @classmethod
+    def open(cls, client: ClientAPI, embedder: Embedder) -> "SentenceVectors":
+        # No embedding function: vectors are always given, so Chroma must never fetch its default model.
+        collection = client.get_or_create_collection(sentence_collection_name(embedder.name), embedding_function=None,
+                                                     metadata={"embedder": embedder.name})
+        return cls(collection, embedder.embeddings)
+
+    def sync(self, passages: Sequence[Passage]) -> int:
+        """Embed the candidates of `passages` not yet stored and drop stored ones no passage has any more.
+        Returns how many were embedded."""
+        wanted = {sentence_key(c.text): c.text for p in passages for c in candidates([p], lang=p.lang)}
+        stored = set(self._collection.get(include=[])["ids"])
+        missing = [key for key in wanted if key not in stored]
+        for start in range(0, len(missing), BATCH):
+            self._add({key: wanted[key] for key in missing[start:start + BATCH]})
+        stale = sorted(stored - wanted.keys())
+        for start in range(0, len(stale), BATCH * 8):
+            self._collection.delete(ids=stale[start:start + BATCH * 8])
+        return len(missing)
+
+    def similarities(self, query_vector: Sequence[float], texts: Sequence[str]) -> list[float]:
+        """The cosine similarity of each text to the query."""
+        if not texts:
+            return []
+        vectors = self._vectors(texts)
+        query = np.asarray(query_vector, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+        return (vectors @ query / np.where(norms == 0, 1.0, norms)).tolist()
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [sentence_key(text) for text in texts]
+        found = self._collection.get(ids=list(dict.fromkeys(keys)), include=["embeddings"])
+        known = dict(zip(found["ids"], found["embeddings"]))
+        missing = {key: text for key, text in zip(keys, texts) if key not in known}
+        if missing:
+            known.update(self._add(missing))
+        return np.asarray([known[key] for key in keys], dtype=np.float32)
+
+    def _add(self, texts_by_key: dict[str, str]) -> dict[str, list[float]]:
+        vectors = self._embeddings.embed_documents(list(texts_by_key.values()))
+        self._collection.upsert(ids=list(texts_by_key), embeddings=vectors, documents=list(texts_by_key.values()))
+        return dict(zip(texts_by_key, vectors))

@@ -1,0 +1,96 @@
+"""Sentence vectors: embedded once per candidate, kept in step with the index, and what they change in answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.candidates import candidates
+from bot.answer.extractive import extractive_answer
+from bot.embedder import Embedder
+from bot.retrieve import Passage
+from bot.sentence_index import SentenceVectors, sentence_key
+from bot.store import make_client
+
+FEE = ("The scheme opened to applications in 2025. Taking part costs applicants nothing at all. "
+       "The office is open on weekdays.")
+FEE_QUESTION = "Is there a fee to join the scheme?"
+
+
+def passage(text: str, doc_id: str = "doc-en", lang: str = "en") -> Passage:
+    return Passage(id=f"{doc_id}::0", doc_id=doc_id, title="Scheme", lang=lang, page=0, heading="", score=1.0,
+                   text=text, source=f"corpus/{doc_id}.md", url="", group=doc_id, dense_score=1.0)
+
+
+class CountingEmbedder:
+    """The real embeddings, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.embedded = inner.embeddings, 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture
+def vectors(tmp_path: Path, fast_embedder: Embedder) -> SentenceVectors:
+    return SentenceVectors.open(make_client(tmp_path / "index"), fast_embedder)
+
+
+def test_sync_embeds_each_candidate_once_and_drops_what_the_index_lost(tmp_path: Path, fast_embedder: Embedder) -> None:
+    counting = CountingEmbedder(fast_embedder)
+    client = make_client(tmp_path / "index")
+    vectors = SentenceVectors.open(client, fast_embedder)
+    vectors._embeddings = counting
+    kept, gone = passage(FEE), passage("Offices close at six. Appointments are not needed.", "other-en")
+    wanted = len({sentence_key(c.text) for p in (kept, gone) for c in candidates([p], lang="en")})
+
+    assert vectors.sync([kept, gone]) == wanted == counting.embedded
+    assert vectors.sync([kept, gone]) == 0 and counting.embedded == wanted  # nothing new: nothing embedded
+    assert vectors.sync([kept]) == 0
+    assert vectors.count() == len(candidates([kept], lang="en"))
+    # what was stored survives the process: a new handle on the same index finds it
+    assert SentenceVectors.open(client, fast_embedder).count() == vectors.count()
+
+
+def test_a_sentence_not_yet_stored_is_embedded_when_first_needed_and_kept(vectors: SentenceVectors,
+                                                                          fast_embedder: Embedder) -> None:
+    query = fast_embedder.embeddings.embed_query("When are offices open?")
+    first = vectors.similarities(query, ["The office is open on weekdays.", "Bananas are yellow."])
+    assert vectors.count() == 2
+    assert vectors.similarities(query, ["The office is open on weekdays."]) == pytest.approx(first[:1], abs=1e-6)
+    assert vectors.count() == 2
+    assert first[0] > first[1]
+
+
+def test_a_table_joined_for_either_language_is_one_sentence() -> None:
+    assert sentence_key("Funding: HK$3 billion; Duration: three years.") == \
+        sentence_key("Funding：HK$3 billion；Duration：three years。")
+    assert sentence_key("Funding: HK$3 billion.") != sentence_key("Funding: HK$1 billion.")
+
+
+def test_meaning_finds_the_sentence_that_shares_no_word_with_the_question(vectors: SentenceVectors,
+                                                                           fast_embedder: Embedder) -> None:
+    found = [passage(FEE)]
+    vectors.sync(found)
+    query = fast_embedder.embeddings.embed_query(FEE_QUESTION)
+
+    by_words = extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found)
+    by_meaning = extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found, sentence_vectors=vectors,
+                                   query_vector=query)
+
+    assert "costs applicants nothing" not in by_words  # "fee", "join": none of its words
+    assert "costs applicants nothing" in by_meaning
+    assert "weekdays" not in by_meaning
+
+
+def test_without_a_query_vector_answers_are_made_by_words_alone(vectors: SentenceVectors) -> None:
+    found = [passage(FEE)]
+    assert extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found, sentence_vectors=vectors) == \
+        extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found)
+    assert vectors.count() == 0  # and nothing was embedded for it
