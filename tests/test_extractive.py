@@ -46,6 +46,14 @@ def test_a_lead_in_and_its_list_answer_together() -> None:
     assert answer.startswith("当局会运用市民的意见：改良服务的功能；处理道德问题；提升易用程度 [1]。")
 
 
+def test_an_faq_question_over_a_list_is_not_repeated_in_the_answer() -> None:
+    faq = ("## What is being built?\n\n- A supercomputing centre with 3,000 petaflops.\n"
+           "- A research hub on a 10-hectare site.\n\n## Who can I ask?\n\nCall the hotline.")
+    answer = extractive_answer("Which facilities are being built?", "", "en", [passage(faq)])
+    assert answer.startswith("A supercomputing centre with 3,000 petaflops; A research hub on a 10-hectare site [1].")
+    assert "?" not in answer
+
+
 def test_lead_in_lists_need_two_items_and_stop_at_other_text() -> None:
     assert lead_in_lists(FEEDBACK_LIST) == [("Authorities use the feedback to:", [
         "- refine the features of services;", "- address ethical issues;", "- improve usability."])]

@@ -134,12 +134,16 @@ def lead_in_lists(text: str) -> list[tuple[str, list[str]]]:
 
 def list_candidates(number: int, text: str, lang: str) -> list[Candidate]:
     """A lead-in and its list as one candidate: "Authorities use the feedback to:" alone answers nothing,
-    and the items alone do not say what they are a list of."""
+    and the items alone do not say what they are a list of. An FAQ's question over its list is not repeated in
+    the answer ("What is being built?: ..." reads badly); it is scored as the list's section title instead."""
     separator, end, colon = ("; ", ".", ": ") if lang == "en" else ("；", "。", "：")
     found = []
     for lead, items in lead_in_lists(text):
         body = separator.join(readable(item).rstrip(";；,，.。") for item in items)
         lead = readable(lead)
+        if lead.endswith(("?", "？")):
+            found.append(Candidate(number, -1, f"{body}{end}", heading=lead))
+            continue
         lead = lead + (" " if lang == "en" else "") if _LEAD_IN.search(lead) else lead + colon
         found.append(Candidate(number, -1, f"{lead}{body}{end}"))
     return found
