@@ -97,6 +97,9 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     ("到目前為止，已有多少項公共服務實際應用了人工智能？", "2027年將有超過200項公共服務應用人工智能[1]。", "progress"),
     ("By how much will it grow compared with when it opened?", "It opened with 3,000 petaflops and will reach "
      "15,000 [1].", ""),
+    # "a dozen or so staff" describes the asker's firm; it asks for no count
+    ("我开了一家十几个人的小公司，政府有没有补贴？", "政府建议推出中小企应用资助[1]。", ""),
+    ("我間公司得二十幾個人，有冇資助？", "政府建議推出中小企應用資助[1]。", ""),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer.chain import without_placeholders
-from bot.answer.candidates import lead_in_lists, table_rows
+from bot.answer.candidates import bare_table_rows, lead_in_lists, table_rows
 from bot.answer.extractive import extractive_answer
 from bot.retrieve import Passage
 from bot.safety import redact
@@ -52,6 +52,26 @@ def test_an_faq_question_over_a_list_is_not_repeated_in_the_answer() -> None:
     answer = extractive_answer("Which facilities are being built?", "", "en", [passage(faq)])
     assert answer.startswith("A supercomputing centre with 3,000 petaflops; A research hub on a 10-hectare site [1].")
     assert "?" not in answer
+
+
+FACT_SHEET = ("At a glance\n\nThe centre opened in 2024 and will grow.\n\nItem Figure\n\nLocation Cyberport\n\n"
+              "Capacity at launch 3,000 petaflops\n\nScale of planned growth five times the launch capacity\n\n"
+              "What a petaflop measures\n\nA petaflop is a unit of computing speed.")
+
+
+def test_a_table_a_pdf_gave_as_bare_lines_answers_as_a_whole() -> None:
+    lines = [line for line in FACT_SHEET.splitlines() if line]
+    assert bare_table_rows(lines) == ["Location Cyberport", "Capacity at launch 3,000 petaflops",
+                                      "Scale of planned growth five times the launch capacity"]
+    answer = extractive_answer("How many times bigger will it grow?", "", "en", [passage(FACT_SHEET)])
+    assert ("Location Cyberport; Capacity at launch 3,000 petaflops; Scale of planned growth five times the launch "
+            "capacity [1].") in answer and "Item Figure" not in answer
+
+
+def test_wrapped_table_cells_are_not_taken_for_rows() -> None:
+    wrapped = ["How the money is divided", "Channel Amount What it pays for", "Research and", "Development Institute",
+               "HK$1 billion", "Setting up the institute", "Total"]
+    assert bare_table_rows(wrapped) == []
 
 
 def test_lead_in_lists_need_two_items_and_stop_at_other_text() -> None:

@@ -1,5 +1,5 @@
-"""What an extractive answer can be made of: the sentences, table rows, whole small tables and lists of the
-retrieved passages, each with the title of the section it sits in.
+"""What an extractive answer can be made of: the sentences, table rows, whole small tables (also those a PDF gives
+as bare lines) and lists of the retrieved passages, each with the title of the section it sits in.
 
 A whole table or list is one candidate besides its rows or items (a "group"): "Which principles ...?" is
 answered by the table of principles, not by its best row. The section title is kept with each candidate for
@@ -167,15 +167,47 @@ def lines_with_headings(passage: Passage) -> list[tuple[str, str]]:
     return found
 
 
+_UNFINISHED = (",", "，", "、", "(", "（", " and", " of", " the", " to", " for")
+
+
+def bare_table_rows(lines: list[str]) -> list[str]:
+    """The rows of a table a PDF gave as bare lines, one row a line ("Capacity at launch 3,000 petaflops").
+
+    A run of three or more short lines that are not sentences: the first of two words or more names the columns
+    (left out, with any one-word title above it); the last short line before text is that text's title. Only a
+    regular run counts, every row with at least as many words as there are column names and none breaking off
+    mid-phrase: a table whose cells wrapped over several lines would give fragments."""
+    rows: list[str] = []
+    run: list[str] = []
+    for line in [*(line.strip() for line in lines if line.strip()), ""]:
+        if line and is_heading(line) and not line.startswith("|"):
+            run.append(line)
+            continue
+        run = run[:-1] if line else run
+        while run and len(run[0].split()) < 2:  # a one-word line above the column names is the table's title
+            run = run[1:]
+        columns = len(run[0].split()) if run else 0
+        if len(run) >= 3 and all(len(row.split()) >= columns and not row.endswith(_UNFINISHED) for row in run[1:]):
+            rows.extend(run[1:])
+        run = []
+    return rows
+
+
 def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(),
                lang: str = "en") -> list[Candidate]:
     found = []
+    joiner, end = ("; ", ".") if lang == "en" else ("；", "。")
     for number, passage in enumerate(passages, 1):
         lines = lines_with_headings(passage)
         table_heading = next((heading for line, heading in lines if line.lstrip().startswith("|")), "")
         table = table_candidate(number, passage.text, lang, table_heading)
         found.extend([table] if table else [])
         found.extend(list_candidates(number, passage.text, lang))
+        # Only as a whole: a bare row alone ("Location Cyberport") is too short to be scored on its own merits.
+        bare_rows = bare_table_rows([line for line, _ in lines])
+        if bare_rows:
+            found.append(Candidate(number, -1, joiner.join(bare_rows) + end,
+                                   heading=next(heading for line, heading in lines if line.strip() == bare_rows[0])))
         column_names = header_rows(passage.text)
         sentences = [(sentence, heading) for line, heading in lines for sentence in split_sentences(line)]
         for position, (sentence, heading) in enumerate(sentences):

@@ -31,7 +31,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
                          r"賠償|赔偿|遣散", re.IGNORECASE),
     "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
-    "count": re.compile(r"\bhow many\b|(?<![邊边哪])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|部門|部门|員工|员工)",
+    # 十幾個人 / 二十几个 is "a dozen or so", not a question
+    "count": re.compile(r"\bhow many\b|(?<![邊边哪十百千\d])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|部門|部门|員工|员工)",
                         re.IGNORECASE),
     "web address": re.compile(r"\b(website|web address|url|link)\b|網址|网址|網站|网站|連結|链接", re.IGNORECASE),
     # which body does something: an answer naming none ("Over 60 organisations were checked") does not say
