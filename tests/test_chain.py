@@ -143,7 +143,7 @@ def test_an_answer_without_the_detail_asked_for_is_a_refusal(assistant: Assistan
     answered = lenient.ask("How much money goes to the AI Subsidy Scheme?")
     assert not answered.refused and "HK$3 billion" in answered.answer
     asked_when = lenient.ask("When does the AI Subsidy Scheme close for applications?")
-    assert asked_when.refused and asked_when.refusal_reason == "weak_evidence" and "1823" in asked_when.answer
+    assert asked_when.refused and asked_when.refusal_reason == "missing_detail" and "1823" in asked_when.answer
 
 
 def test_what_the_documents_say_they_do_not_give_is_refused_with_the_source(assistant: Assistant) -> None:

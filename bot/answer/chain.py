@@ -188,8 +188,8 @@ class Assistant:
         if not citations:
             return self._refusal(state, "weak_evidence")
         missing = missing_detail(state.question, answer)
-        if missing and not gap_markers(answer):
-            return self._refusal(state, "weak_evidence")
+        if missing and not gap_markers(answer):  # the passages are on topic but do not hold what was asked
+            return self._refusal(state, "missing_detail")
         if missing or only_gaps(answer):
             by_number = {c.n: c for c in citations}
             saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
