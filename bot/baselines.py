@@ -70,9 +70,8 @@ class RecordingRetriever:
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
                query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
         # Fusion works on a fixed candidate pool, so the first k of a deeper search are the k it would return.
-        extra = {"query_vector": query_vector} if query_vector is not None else {}
         self.last = self.inner.search(query, k=max(k, self.depth), search_filter=search_filter,
-                                      query_lang=query_lang, **extra)
+                                      query_lang=query_lang, query_vector=query_vector)
         return self.last[:k]
 
     def embed_query(self, query: str, query_lang: str | None = None) -> list[float]:
@@ -84,7 +83,7 @@ class KeywordOnly:
     keywords: KeywordIndex
 
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None) -> list[Passage]:
+               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
         return self.keywords.search(query, k, search_filter)
 
 
@@ -93,8 +92,8 @@ class DenseOnly:
     retriever: HybridRetriever
 
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None) -> list[Passage]:
-        return self.retriever.dense(query, k, search_filter, query_lang)
+               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+        return self.retriever.dense(query, k, search_filter, query_lang, query_vector)
 
     @property
     def keywords(self) -> KeywordIndex:  # the assistant finds its boilerplate and word weights here
