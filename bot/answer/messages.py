@@ -10,11 +10,6 @@ _REPLIES: dict[str, dict[str, str]] = {
               "government enquiry hotline, 1823.",
         "zh": "抱歉，我可查閱的文件沒有回答這個問題。如需協助，請致電政府熱線 1823。",
     },
-    "missing_detail": {  # worded as weak_evidence: the reader needs no more than that the documents do not say
-        "en": "I'm sorry, the documents I can search don't answer that question. For help, please call the "
-              "government enquiry hotline, 1823.",
-        "zh": "抱歉，我可查閱的文件沒有回答這個問題。如需協助，請致電政府熱線 1823。",
-    },
     "not_given": {
         "en": "The documents I can search say they do not give this detail{sources}. For help, please call the "
               "government enquiry hotline, 1823.",
@@ -55,6 +50,10 @@ _REPLIES: dict[str, dict[str, str]] = {
               "如需辦理事務，請致電 1823。",
     },
 }
+
+
+# The reader needs no more than that the documents do not say; the reason is kept apart for reports and staff.
+_REPLIES["missing_detail"] = _REPLIES["weak_evidence"]
 
 
 def reply(reason: str, lang: str, sources: int = 0) -> str:
