@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passages_not_giving
+from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail, only_gaps, passages_not_giving
 
 
 @pytest.mark.parametrize("question, answer, missing", [
@@ -100,6 +100,8 @@ from bot.answer.evidence import declares_gap, missing_detail, only_gaps, passage
     # "a dozen or so staff" describes the asker's firm; it asks for no count
     ("我开了一家十几个人的小公司，政府有没有补贴？", "政府建议推出中小企应用资助[1]。", ""),
     ("我間公司得二十幾個人，有冇資助？", "政府建議推出中小企應用資助[1]。", ""),
+    # "the target" is whatever figure was set, not a thing to count
+    ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing
@@ -113,6 +115,9 @@ def test_missing_detail(question: str, answer: str, missing: str) -> None:
     ("公開報道並未説明申請資格。", True),  # 説: the Hong Kong form the answer is written in
     ("公开报道并未说明申请资格。", True),
     ("申請資格: 公開報道未有提及。", True),
+    ("Public reporting describes the launch as recent but gives no date.", True),
+    ("No amounts are reported for these measures.", True),
+    ("公開報道沒有列出問卷調查日期，因此本頁不作提供。", True),
     ("HK$3 billion goes to a three-year AI Subsidy Scheme.", False),
     ("The data is not shared without consent.", False),
 ])
@@ -150,3 +155,28 @@ def test_passages_that_say_they_do_not_give_what_is_asked_are_found() -> None:
     assert passages_not_giving("What is the rate of the electricity subsidy?", passages) == [2]
     assert passages_not_giving("What incentives are there for AI hardware?", passages) == []
     assert passages_not_giving("電費補貼的比率是多少？", ["鼓勵措施包括電費補貼。", "公開報道並未提及有關比率或金額。"]) == [2]
+
+
+SITE_SUMMARY = ("Summary: What: an AI research hub with data centres; Size: a 10-hectare site; Status: a plan; "
+                "public reporting does not give a location, a budget or a completion date [2].")
+
+
+@pytest.mark.parametrize("question, answer, markers", [
+    # the 2030 date is another plan's: the documents say they give no completion date for this one
+    ("Where will the data centre cluster be built, and when will it be finished?",
+     f"The centre will reach 15,000 petaflops by 2030 [1]. {SITE_SUMMARY}", [2]),
+    ("那個數據中心群會建在哪一區？預計何年落成？",
+     "超算中心計劃在2030年或之前擴展 [1]。摘要：面積：一幅10公頃的用地；公開報道並未提及選址、預算或完成日期 [2]。", [2]),
+    # what it says is missing is not what was asked
+    ("How large is the site for the data centre cluster?", f"It is a 10-hectare site [1]. {SITE_SUMMARY}", []),
+    ("How much is the AI Subsidy Scheme?", "Funding: HK$3 billion; Eligibility, subsidy levels: Not stated in "
+     "public reporting [1].", []),
+])
+def test_a_gap_naming_what_is_asked_is_found(question: str, answer: str, markers: list[int]) -> None:
+    assert gaps_naming_asked(question, answer) == markers
+
+
+def test_saying_one_has_no_idea_asks_nothing_the_documents_leave_out() -> None:
+    passages = ["A petaflop is a thousand million million operations a second.",
+                "Public reporting describes the launch as recent but gives no date."]
+    assert passages_not_giving("what is a petaflop? I have no idea what it means", passages) == []

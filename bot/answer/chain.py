@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.condense import standalone_question
-from bot.answer.evidence import gap_markers, missing_detail, only_gaps, passages_not_giving
+from bot.answer.evidence import gap_markers, gaps_naming_asked, missing_detail, only_gaps, passages_not_giving
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
@@ -190,9 +190,11 @@ class Assistant:
         missing = missing_detail(state.question, answer)
         if missing and not gap_markers(answer):  # the passages are on topic but do not hold what was asked
             return self._refusal(state, "missing_detail")
-        if missing or only_gaps(answer):
+        naming_it = gaps_naming_asked(state.question, answer)
+        if missing or only_gaps(answer) or naming_it:
             by_number = {c.n: c for c in citations}
-            saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
+            saying_so = [by_number[n].model_copy(update={"n": i})
+                         for i, n in enumerate(naming_it or gap_markers(answer), 1)]
             return self._refusal(state, "not_given", saying_so)
         result = AnswerResult(
             answer=redact(to_script(answer, state.lang)), lang=state.lang, backend=self.backend_name,
