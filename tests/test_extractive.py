@@ -131,6 +131,16 @@ def test_a_sentence_that_says_more_replaces_one_it_contains() -> None:
     assert answer == "The centre opened with 3,000 petaflops and will grow to 15,000 petaflops by 2030 [2]."
 
 
+def test_the_same_fact_in_other_words_is_said_once() -> None:
+    # the question's own words and a row's label ("By mid-2026") count: without them the rewordings look new
+    texts = ["The first AI solutions are expected by mid-2026, and the broad rollout of more than 200 services "
+             "is planned for 2027.", "The first AI solutions are expected to go live by mid-2026.",
+             "Timeline\n\n- By mid-2026: Initial AI solutions expected to launch"]
+    answer = extractive_answer("When are the first AI solutions expected to launch?", "", "en",
+                               [passage(t) for t in texts])
+    assert answer.count("mid-2026") == 1
+
+
 def test_a_table_row_in_an_answer_ends_as_a_sentence() -> None:
     timeline = ("| Date | Milestone |\n|---|---|\n| By mid-2026 | First AI solutions launch |\n"
                 "| 2027 | Broad rollout |")

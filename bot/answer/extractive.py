@@ -107,19 +107,23 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
     for, a whole table or list is not added to one of its own rows or items: the rest of it was not asked about.
     """
     ranked = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)
-    chosen: dict[Candidate, set[str]] = {}
+    chosen: dict[Candidate, set[str]] = {}  # what each chosen sentence adds to the question
+    words: dict[Candidate, set[str]] = {}  # all it says, the question's words and its label included
     bar = 0.0  # set by the first sentence chosen, not by one that only restated the question
     for i in ranked:
         if len(chosen) == MAX_SENTENCES or scores[i] < bar:
             break
-        new = set(content_tokens(stated(found[i].text))) - asked
-        if repeats(new, set().union(*chosen.values())):
+        candidate = found[i]
+        new = set(content_tokens(stated(candidate.text))) - asked
+        contained = [c for c, added in chosen.items() if added and added <= new]  # it says all they did, and more
+        others = set().union(*(words[c] for c in chosen if c not in contained))
+        if not new or repeats(set(content_tokens(candidate.text)), others):
             continue
-        if found[i].is_group and not lists_asked and any(found[m] in chosen for m in members(found[i], found)):
+        if candidate.is_group and not lists_asked and any(found[m] in chosen for m in members(candidate, found)):
             continue
-        for earlier in [c for c, words in chosen.items() if words and words <= new]:
-            del chosen[earlier]  # the new sentence says all the earlier one did, and more
-        chosen[found[i]] = new
+        for earlier in contained:
+            del chosen[earlier]
+        chosen[candidate], words[candidate] = new, set(content_tokens(candidate.text))
         bar = bar or KEEP_RATIO * scores[i]
     return sorted(chosen, key=lambda c: (c.passage_number, c.position))
 
