@@ -100,6 +100,12 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     # "a dozen or so staff" describes the asker's firm; it asks for no count
     ("我开了一家十几个人的小公司，政府有没有补贴？", "政府建议推出中小企应用资助[1]。", ""),
     ("我間公司得二十幾個人，有冇資助？", "政府建議推出中小企應用資助[1]。", ""),
+    # the year asked and the thing counted go together: 2030 is the centre's year, 200 services the 2027 figure
+    ("How many public services will use AI by 2030?", "AI will reach over 200 public services by 2027 [1]. By 2030 "
+     "the centre will reach 15,000 petaflops [1].", "a figure for servic in 2030"),
+    ("到2030年，香港会有多少项公共服务使用人工智能？", "2027年：全面推行至超过200项公共服务；2030年或之前：超算中心算力提升至"
+     "15,000 petaflops[1]。", "a figure for 公共 in 2030"),
+    ("How many public services will use AI by 2027?", "AI will reach over 200 public services by 2027 [1].", ""),
     # "the target" is whatever figure was set, not a thing to count
     ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
 ])
