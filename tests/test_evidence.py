@@ -106,6 +106,11 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     ("到2030年，香港会有多少项公共服务使用人工智能？", "2027年：全面推行至超过200项公共服务；2030年或之前：超算中心算力提升至"
      "15,000 petaflops[1]。", "a figure for 公共 in 2030"),
     ("How many public services will use AI by 2027?", "AI will reach over 200 public services by 2027 [1].", ""),
+    # a clause opening with "when" asks no date; 这几个 are "these few", not a count; a supplier is no "which company"
+    ("When people have given their views on AI, what worried them most?", "Residents raised privacy [1].", ""),
+    ("重点押在哪几个行业上？为什么偏偏选这几个？", "重点是金融、医疗及物流[1]。", ""),
+    ("政府會唔會資助本地供應商？", "政府建議推出中小企應用資助[1]。", ""),
+    ("超算中心用邊間供應商嘅晶片？", "中心已經啟用，算力為3,000 petaflops[1]。", "company"),
     # "the target" is whatever figure was set, not a thing to count
     ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
 ])

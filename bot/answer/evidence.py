@@ -23,7 +23,8 @@ _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|co
 _POST_ZH = r"(院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|主管)"
 _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|姓名|名字)"
 _ASKS: dict[str, re.Pattern[str]] = {
-    "date": re.compile(r"^\W*when\b|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
+    # ...but not "When people have given their views, what ...?": a clause before the question
+    "date": re.compile(r"^\W*when\b(?![^?,，]*[,，])|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
                        r"\bby when\b|\b(what|which) (year|date|day|month)\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|何年|哪一?年|邊年|边年|(哪|邊|边)(個|个)?\w{0,4}年度|截止", re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
@@ -32,7 +33,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
                          r"賠償|赔偿|遣散", re.IGNORECASE),
     "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
     # 十幾個人 / 二十几个 is "a dozen or so", not a question
-    "count": re.compile(r"\bhow many\b|(?<![邊边哪十百千\d])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|部門|部门|員工|员工)",
+    "count": re.compile(r"\bhow many\b|(?<![邊边哪這这那呢嗰十百千\d])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|部門|部门|員工|员工)",
                         re.IGNORECASE),
     "web address": re.compile(r"\b(website|web address|url|link)\b|網址|网址|網站|网站|連結|链接", re.IGNORECASE),
     # which body does something: an answer naming none ("Over 60 organisations were checked") does not say
@@ -48,7 +49,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
                              r"大(學|学)\w{0,4}(哪|邊|边)(幾|几|些|啲)(所|間|间)",
                              re.IGNORECASE),
     "company": re.compile(r"\bwhich (\w+ ){0,2}(compan(y|ies)|firms?|vendors?|suppliers?|manufacturers?|brands?)\b|"
-                          r"(哪|邊|边)(家|間|间|個|个|些|啲)(公司|廠商|厂商|供應商|供应商|品牌)|廠商|厂商|供應商|供应商",
+                          r"(哪|邊|边)(家|間|间|個|个|些|啲)(公司|廠商|厂商|供應商|供应商|品牌)",
                           re.IGNORECASE),
     # X against Y ("more powerful than Singapore's?", "稅務寬減同加速折舊邊樣慳得多啲？"): the documents must compare
     "comparison": re.compile(
@@ -169,7 +170,7 @@ _ENDS_NOUN_PHRASE = frozenset(
     "across over per that it they there each a the".split())
 _GENERIC = frozenset("money funding funds budget time more people target 钱 资金 金额 时间 人 钟 倍 目标".split())
 # 边几个 / 哪几项 ask "which ones", not "how many"; 60几间 is "sixty-odd"
-_HOW_MANY_ZH = re.compile(r"(多少|几多|(?<![边哪\d一二三四五六七八九十百千])几)(个|名|位|项|间|家|所|宗|架|部|座|只|张|份|条|种|类)?")
+_HOW_MANY_ZH = re.compile(r"(多少|几多|(?<![边哪这那呢嗰\d一二三四五六七八九十百千])几)(个|名|位|项|间|家|所|宗|架|部|座|只|张|份|条|种|类)?")
 _CLAUSE_END = re.compile(r"[，,、。？?！!；;]")
 _BEFORE_HOW_MANY_ZH = re.compile(r"(大概|大约|约|一共|总共|合共|共|将|会|可以|可)*(有|是|系|为|达到|达|需要|要)?$")
 
