@@ -111,6 +111,9 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     ("重点押在哪几个行业上？为什么偏偏选这几个？", "重点是金融、医疗及物流[1]。", ""),
     ("政府會唔會資助本地供應商？", "政府建議推出中小企應用資助[1]。", ""),
     ("超算中心用邊間供應商嘅晶片？", "中心已經啟用，算力為3,000 petaflops[1]。", "company"),
+    ("Of the 60 organisations checked, how many are government departments?", "Over 60 organisations have been "
+     "checked [1].", "a figure for depart"),
+    ("How many are expected to lose their jobs?", "About 10,000 posts will go [1].", ""),
     # "the target" is whatever figure was set, not a thing to count
     ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
 ])

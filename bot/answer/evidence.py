@@ -180,7 +180,10 @@ def counted_subject(question: str) -> str:
     english = _HOW_MANY.search(question)
     if english:
         words: list[str] = []
-        for word in english.group(1).lower().split():
+        phrase = english.group(1).lower().split()
+        if phrase[0] in ("are", "were") and len(phrase) > 1 and not phrase[1].endswith(("ed", "ing")):
+            phrase = phrase[1:]  # "how many are government departments?" counts departments
+        for word in phrase:
             if word in _ENDS_NOUN_PHRASE:
                 break
             words.append(word)
