@@ -114,6 +114,10 @@ def test_standalone_question_only_rewrites_follow_ups() -> None:
     long_question = "When will the AI Supercomputing Centre at Cyberport reach 15,000 petaflops of capacity?"
     assert standalone_question(long_question, history) == long_question
     assert standalone_question("And for how long?", []) == "And for how long?"
+    # "the other two", 其餘 lean on the previous turn as much as "it" does
+    other = "What are the other two pots of money, and how much is in each?"
+    assert standalone_question(other, history) == f"What does the AI Subsidy Scheme fund? {other}"
+    assert standalone_question("其餘兩筆撥款用喺研發院同大學與業界合作，各有幾多？", history).startswith("What does")
 
 
 def _passage(n: int) -> Passage:

@@ -114,6 +114,11 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     ("Of the 60 organisations checked, how many are government departments?", "Over 60 organisations have been "
      "checked [1].", "a figure for depart"),
     ("How many are expected to lose their jobs?", "About 10,000 posts will go [1].", ""),
+    # "one of the priorities" counts nothing; "name some of them" asks for names
+    ("How many residents have taken part in the surveys so far?", "Privacy is one of the priorities residents have "
+     "raised so far [1].", "count"),
+    ("Over 60 organisations were checked. Can you name some of them?", "Over 60 organisations have undergone "
+     "checks [1].", "organisation"),
     # "the target" is whatever figure was set, not a thing to count
     ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
 ])

@@ -41,6 +41,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bwhich (\w+ )?(organi[sz]ations?|compan(y|ies)|firms?|departments?|bod(y|ies)|agenc(y|ies)|offices?|"
         r"bureaux?)\b|"
         r"\bwho (will )?(build|run|operate|conduct|carr(y|ies) out|is responsible)\b|"
+        r"\b(can you |please )?name (some|any|all|a few|one) of (them|those|these|the \w+)\b|"
         r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|邊幾個|边几个|哪幾個|哪几个|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
         r"(政府)?(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
         r"(由|係|是)?(邊個|边个|誰|谁)(負責|负责|興建|兴建|營運|营运)", re.IGNORECASE),
@@ -104,7 +105,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"HK\$|US\$|\$\s?\d|港元|港幣|港币|美元|\d\s?(billion|million)|\d\s?[億亿萬万]",
                          re.IGNORECASE),
     "rate": re.compile(r"\d\s?%|percent|百分之|\d+\s?成", re.IGNORECASE),
-    "count": re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    "count": re.compile(r"\d|\bone\b(?! of)|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                         r"forty|fifty|hundred|thousand|million|billion|dozen)\b|[一二兩两三四五六七八九十百千萬万億亿]+\s?"
                         r"(個|个|名|人|間|间|項|项|位|家|所|倍|次|年|成|大|方面|途徑|途径)", re.IGNORECASE),
     "web address": re.compile(r"https?://|\bwww\.|\.(gov|org|com|net)\b|\.hk\b", re.IGNORECASE),
