@@ -23,6 +23,7 @@ from langchain_chroma import Chroma
 from bot.lang import LANGS, detect_lang, fold, to_script
 
 jieba.setLogLevel(logging.WARNING)
+jieba.add_word("研发院")  # the institute's short name; jieba reads "研發院分到" as 研發 / 院分
 _WORDISH = re.compile(r"\w", re.UNICODE)
 RRF_K = 60
 

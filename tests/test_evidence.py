@@ -28,7 +28,7 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     ("人工智能研发院由哪个部门监督？", "由数字政策办公室监督[1]。", ""),
     ("Who is eligible for the AI Subsidy Scheme?", "Local companies [1].", ""),
     ("How many private-sector jobs will be lost?", "Some jobs may shrink or shift [1].", "count"),
-    ("How many civil service posts will go?", "About 10,000 posts [1].", ""),
+    ("How many civil service posts will go?", "About 10,000 civil service posts will go [1].", ""),
     ("over how many years", "It runs for three years [1].", ""),
     ("研發院有幾多個員工？", "研發院需要有技能的人員[1]。", "count"),
     ("研发院内部分几个部门？", "研发院与本地大学合作[1]。", "count"),
@@ -48,7 +48,10 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     ("网上意见平台的网址是什么？", "市民可透过数码平台表达意见[1]。", "web address"),
     # the figure must be given for the thing counted, in one sentence
     ("How many private-sector jobs will be lost?", "Some jobs may shrink [1]. Three sectors will change [2].",
-     "a figure for job"),
+     "a figure for privat sector job"),
+    # every word of what is counted: the civil service figure does not answer for the private sector
+    ("How many private-sector jobs will be lost?", "About 10,000 civil service jobs will go [1].",
+     "a figure for privat sector job"),
     ("How many petaflops did the centre launch with?", "It launched with 3,000 petaflops [1].", ""),
     ("How much computing power does the centre have?", "Its capacity is 3,000 petaflops [1].", ""),
     ("數據中心每年耗電量大概有幾多？", "用地面積為10公頃[1]。", "a figure for 耗电量"),
@@ -102,7 +105,7 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     ("我間公司得二十幾個人，有冇資助？", "政府建議推出中小企應用資助[1]。", ""),
     # the year asked and the thing counted go together: 2030 is the centre's year, 200 services the 2027 figure
     ("How many public services will use AI by 2030?", "AI will reach over 200 public services by 2027 [1]. By 2030 "
-     "the centre will reach 15,000 petaflops [1].", "a figure for servic in 2030"),
+     "the centre will reach 15,000 petaflops [1].", "a figure for public servic in 2030"),
     ("到2030年，香港会有多少项公共服务使用人工智能？", "2027年：全面推行至超过200项公共服务；2030年或之前：超算中心算力提升至"
      "15,000 petaflops[1]。", "a figure for 公共 in 2030"),
     ("How many public services will use AI by 2027?", "AI will reach over 200 public services by 2027 [1].", ""),
@@ -112,13 +115,19 @@ from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail,
     ("政府會唔會資助本地供應商？", "政府建議推出中小企應用資助[1]。", ""),
     ("超算中心用邊間供應商嘅晶片？", "中心已經啟用，算力為3,000 petaflops[1]。", "company"),
     ("Of the 60 organisations checked, how many are government departments?", "Over 60 organisations have been "
-     "checked [1].", "a figure for depart"),
+     "checked [1].", "a figure for govern depart"),
     ("How many are expected to lose their jobs?", "About 10,000 posts will go [1].", ""),
     # "one of the priorities" counts nothing; "name some of them" asks for names
     ("How many residents have taken part in the surveys so far?", "Privacy is one of the priorities residents have "
      "raised so far [1].", "count"),
     ("Over 60 organisations were checked. Can you name some of them?", "Over 60 organisations have undergone "
      "checks [1].", "organisation"),
+    # 研發院 is one word (jieba alone reads 研發 / 院分), so the figure for it is found
+    ("咁研發院分到幾多？", "撥予研發院的10億港元最直接針對研究工作[1]。", ""),
+    # 份 counts too; "the biggest share" compares
+    ("问卷调查一共收到了多少份回复？", "市民可透过问卷调查表达意见[1]。", "count"),
+    ("Which part gets the biggest share, and how does that compare with the subsidy scheme?", "The biggest share, "
+     "HK$10 billion, goes to universities and industry; the scheme gets HK$3 billion [1].", ""),
     # "the target" is whatever figure was set, not a thing to count
     ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
 ])

@@ -33,7 +33,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
                          r"賠償|赔偿|遣散", re.IGNORECASE),
     "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
     # 十幾個人 / 二十几个 is "a dozen or so", not a question
-    "count": re.compile(r"\bhow many\b|(?<![邊边哪這这那呢嗰十百千\d])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|部門|部门|員工|员工)",
+    "count": re.compile(r"\bhow many\b|(?<![邊边哪這这那呢嗰十百千\d])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|份|宗|張|张|條|条|筆|笔|部門|部门|員工|员工)",
                         re.IGNORECASE),
     "web address": re.compile(r"\b(website|web address|url|link)\b|網址|网址|網站|网站|連結|链接", re.IGNORECASE),
     # which body does something: an answer naming none ("Over 60 organisations were checked") does not say
@@ -118,6 +118,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
                              r"(香港|中文|科技|理工|城市|浸會|浸会|嶺南|岭南|教育|都會|都会)大(學|学)|港大|中大|科大|理大|城大|浸大"),
     "company": re.compile(r"\b[A-Z][\w&-]+ (Ltd|Limited|Inc|Corp|Corporation|Holdings|Group)\b|有限公司|集團|集团"),
     "comparison": re.compile(r"\bthan\b|\bcompared? (with|to)\b|\b(times|fold)\b|\b(more|less|fewer|higher|lower)\b|"
+                             r"\b(most|least|biggest|largest|smallest|highest|lowest)\b|最(大|多|少|高|低)|"
                              r"比|更|較|较|倍|多於|多于|少於|少于|超過|超过|相若"),
     "location": re.compile(r"\b(Cyberport|Kowloon|New Territories|Lantau|Hong Kong Island|Sha Tin|Tseung Kwan O|Tuen Mun|"
                            r"Yuen Long|Northern Metropolis|Sandy Ridge|Lok Ma Chau|San Tin)\b|數碼港|数码港|九龍|九龙|新界|"
@@ -188,14 +189,19 @@ def counted_subject(question: str) -> str:
             if word in _ENDS_NOUN_PHRASE:
                 break
             words.append(word)
-        head = content_tokens(words[-1]) if words and words[-1] not in _GENERIC else []
-        return head[-1] if head else ""
+        if not words or words[-1] in _GENERIC:
+            return ""
+        # every word of it: "how many private-sector jobs" is not answered by a figure for civil service jobs
+        return " ".join(content_tokens(" ".join(words)))
     folded = fold(question)
     for match in _HOW_MANY_ZH.finditer(folded):
         if match.group(1) == "几" and not match.group(2):
             continue  # 几时, 几耐, 几大: when, how long, how big
         after = content_tokens(_CLAUSE_END.split(folded[match.end():])[0])
-        before = content_tokens(_BEFORE_HOW_MANY_ZH.sub("", _CLAUSE_END.split(folded[:match.start()])[-1]))
+        clause = _CLAUSE_END.split(folded[:match.start()])[-1]
+        # "X有幾多", "X係幾多": X is counted; after a verb ("研發院分到幾多", "擴到幾多") the amount itself is asked
+        linked = _BEFORE_HOW_MANY_ZH.search(clause)
+        before = content_tokens(clause[:linked.start()]) if linked and linked.group(2) else []
         subject = after[0] if after else before[-1] if before else ""
         # an English word in a Chinese question ("折合US dollar约多少") may be answered in Chinese (美元)
         generic = subject in _GENERIC or subject.endswith(("钱", "资金", "金额"))  # 那笔钱: the amount asked
@@ -204,7 +210,9 @@ def counted_subject(question: str) -> str:
 
 
 def _mentions(sentence: str, subject: str) -> bool:
-    return subject in content_tokens(sentence) or (not subject.isascii() and subject in fold(sentence))
+    if subject.isascii():
+        return set(subject.split()) <= set(content_tokens(sentence))
+    return subject in content_tokens(sentence) or subject in fold(sentence)
 
 
 # Matched against folded text (Simplified, NFKC, lower case), so 說明, 説明 (the Hong Kong form) and 说明 all match.
