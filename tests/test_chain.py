@@ -164,6 +164,15 @@ def test_what_the_documents_say_they_do_not_give_is_refused_with_the_source(assi
     assert not lenient.ask("How much money goes to the AI Subsidy Scheme?").refused
 
 
+def test_a_message_asking_two_things_gets_what_the_documents_give_and_what_they_do_not(
+        assistant: Assistant) -> None:
+    lenient = Assistant(assistant.retriever, thresholds=Thresholds(min_dense_score=-1.0, min_coverage=0.0))
+    both = lenient.ask("How much money goes to the AI Subsidy Scheme? What are its eligibility rules?")
+    assert not both.refused and "HK$3 billion" in both.answer
+    gap = next(c for c in both.citations if "eligib" in c.snippet.lower() and "not" in c.snippet.lower())
+    assert f"[{gap.n}]" in both.answer and gap.doc_id.startswith("funding")
+
+
 def test_simplified_questions_are_embedded_in_the_documents_script(assistant: Assistant) -> None:
     retriever = assistant.retriever
     assert retriever.langs == {"en", "zh-Hant"}

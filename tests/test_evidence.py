@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.evidence import declares_gap, gaps_naming_asked, missing_detail, only_gaps, passages_not_giving
+from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail, only_gaps, parts_not_given,
+                                 passages_not_giving)
 
 
 @pytest.mark.parametrize("question, answer, missing", [
@@ -208,3 +209,13 @@ def test_saying_one_has_no_idea_asks_nothing_the_documents_leave_out() -> None:
     passages = ["A petaflop is a thousand million million operations a second.",
                 "Public reporting describes the launch as recent but gives no date."]
     assert passages_not_giving("what is a petaflop? I have no idea what it means", passages) == []
+
+
+def test_the_parts_of_a_question_the_documents_do_not_give_are_found() -> None:
+    passages = ["The fund helps early AI projects prove they work.",
+                "Public reporting does not give rates, amounts, eligibility rules or application dates."]
+    assert parts_not_given("What is the fund for? What are its eligibility rules?", passages) == [
+        (2, "Public reporting does not give rates, amounts, eligibility rules or application dates.")]
+    # one question, or every part unanswered: that is a refusal, not a partial answer
+    assert parts_not_given("What are the fund's eligibility rules?", passages) == []
+    assert parts_not_given("What are its eligibility rules? What are its rates?", passages) == []

@@ -20,7 +20,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.condense import standalone_question
-from bot.answer.evidence import gap_markers, gaps_naming_asked, missing_detail, only_gaps, passages_not_giving
+from bot.answer.evidence import (gap_markers, gaps_naming_asked, missing_detail, only_gaps, parts_not_given,
+                                 passages_not_giving)
+from bot.answer.extractive import with_marker
 from bot.answer.messages import reply
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
@@ -179,9 +181,16 @@ class Assistant:
             fallback = invalid_reason(text, state.lang, len(state.passages))
             if fallback:
                 text = self.fallback.invoke(self._request(state))
-        answer, citations = resolve_citations(text, state.passages)
         asked = f"{state.question} {state.standalone}"
-        not_giving = passages_not_giving(asked, [p.text for p in state.passages])
+        texts = [p.text for p in state.passages]
+        partly = parts_not_given(state.question, texts)
+        if partly and MARKER.search(text):  # answer what the documents give and say, citing it, what they do not
+            joiner = " " if state.lang == "en" else ""
+            said = [with_marker(sentence, n, state.lang) for n, sentence in dict.fromkeys(partly)
+                    if sentence not in text]
+            text = joiner.join([text.strip(), *said])
+        answer, citations = resolve_citations(text, state.passages)
+        not_giving = [] if partly else passages_not_giving(asked, texts)
         if not_giving:  # cite where the documents say they do not give it, and nothing else
             saying_so = [_citation(i, state.passages[n - 1]) for i, n in enumerate(not_giving, 1)]
             return self._refusal(state, "not_given", saying_so)

@@ -249,10 +249,24 @@ def passages_not_giving(question: str, passages: list[str]) -> list[int]:
     """The 1-based numbers of the passages that say they do not give what the question asks about, when the
     retrieved passages mention some word of the question only there ("the rate of the electricity subsidy":
     "rate" occurs only in "The reporting does not state their rates or amounts"); else none."""
+    return list(dict.fromkeys(n for n, _ in gaps_about(question, passages)))
+
+
+def gaps_about(question: str, passages: list[str]) -> list[tuple[int, str]]:
+    """The sentences (with their passage's 1-based number) behind `passages_not_giving`."""
     by_passage = [split_sentences(text) for text in passages]
     missing = words_only_in_gaps(question, [s for sentences in by_passage for s in sentences])
-    return [n for n, sentences in enumerate(by_passage, 1)
-            if any(declares_gap(s) and missing & set(content_tokens(s)) for s in sentences)]
+    return [(n, s) for n, sentences in enumerate(by_passage, 1)
+            for s in sentences if declares_gap(s) and missing & set(content_tokens(s))]
+
+
+def parts_not_given(question: str, passages: list[str]) -> list[tuple[int, str]]:
+    """For a message asking two or more things of which the documents answer some ("What is the fund for? Can I
+    apply now?"), the sentences saying they do not give the rest; [] when every part, or the whole, is unanswered."""
+    parts = [s for s in split_sentences(question) if s.rstrip().endswith(("?", "？"))]
+    if len(parts) < 2 or all(passages_not_giving(part, passages) for part in parts):
+        return []
+    return gaps_about(question, passages)
 
 
 # What a sentence saying a detail is not given names, by the kind of question (`_ASKS`) it leaves unanswered.
