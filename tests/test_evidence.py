@@ -30,6 +30,8 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("Who is eligible for the AI Subsidy Scheme?", "Local companies [1].", ""),
     ("How many private-sector jobs will be lost?", "Some jobs may shrink or shift [1].", "count"),
     ("How many civil service posts will go?", "About 10,000 civil service posts will go [1].", ""),
+    # what narrows the thing counted may be said elsewhere in the answer
+    ("How many civil service posts will go?", "The civil service will shrink [1]. About 10,000 posts will go [1].", ""),
     ("over how many years", "It runs for three years [1].", ""),
     ("研發院有幾多個員工？", "研發院需要有技能的人員[1]。", "count"),
     ("研发院内部分几个部门？", "研发院与本地大学合作[1]。", "count"),

@@ -157,8 +157,12 @@ def missing_detail(question: str, answer: str) -> str:
     # "How many services will use AI by 2030?": the 2030 in "by 2030 the centre will reach 15,000 petaflops" and
     # the 200 services planned for 2027 do not answer it; one sentence has to give the figure for that year
     years = [match.group() for match in _YEAR.finditer(question)]
-    if subject and not any(_mentions(sentence, subject) and _HOLDS["count"].search(sentence)
-                           and all(year in sentence for year in years) for sentence in split_sentences(answer)):
+    # the thing itself in the sentence with the figure; what narrows it ("private-sector", "civil service") at
+    # least somewhere in the answer: "In the civil service ... About 10,000 posts will go" answers for those posts
+    *narrowing, thing = subject.split() if subject.isascii() and subject else [subject]
+    if subject and not (set(narrowing) <= set(content_tokens(answer)) and any(
+            _mentions(sentence, thing) and _HOLDS["count"].search(sentence) and all(year in sentence for year in years)
+            for sentence in split_sentences(answer))):
         return f"a figure for {subject}" + (f" in {' and '.join(years)}" if years else "")
     return ""
 
@@ -210,9 +214,7 @@ def counted_subject(question: str) -> str:
 
 
 def _mentions(sentence: str, subject: str) -> bool:
-    if subject.isascii():
-        return set(subject.split()) <= set(content_tokens(sentence))
-    return subject in content_tokens(sentence) or subject in fold(sentence)
+    return subject in content_tokens(sentence) or (not subject.isascii() and subject in fold(sentence))
 
 
 # Matched against folded text (Simplified, NFKC, lower case), so 說明, 説明 (the Hong Kong form) and 说明 all match.
