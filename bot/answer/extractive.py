@@ -114,16 +114,18 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
         if len(chosen) == MAX_SENTENCES or scores[i] < bar:
             break
         candidate = found[i]
-        new = set(content_tokens(stated(candidate.text))) - asked
+        says = set(content_tokens(candidate.text))
+        label_free = stated(candidate.text)
+        new = (says if label_free == candidate.text else set(content_tokens(label_free))) - asked
         contained = [c for c, added in chosen.items() if added and added <= new]  # it says all they did, and more
         others = set().union(*(words[c] for c in chosen if c not in contained))
-        if not new or repeats(set(content_tokens(candidate.text)), others):
+        if not new or repeats(says, others):
             continue
         if candidate.is_group and not lists_asked and any(found[m] in chosen for m in members(candidate, found)):
             continue
         for earlier in contained:
             del chosen[earlier]
-        chosen[candidate], words[candidate] = new, set(content_tokens(candidate.text))
+        chosen[candidate], words[candidate] = new, says
         bar = bar or KEEP_RATIO * scores[i]
     return sorted(chosen, key=lambda c: (c.passage_number, c.position))
 
