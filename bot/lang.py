@@ -115,3 +115,8 @@ def split_sentences(text: str) -> list[str]:
         if line[start:].strip():
             sentences.append(line[start:].strip())
     return sentences
+
+
+def asking_sentences(message: str) -> list[str]:
+    """The sentences of a message that ask something (end in a question mark)."""
+    return [s for s in split_sentences(message) if s.rstrip().endswith(("?", "？"))]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from bot.lang import fold, split_sentences
+from bot.lang import asking_sentences, fold, split_sentences
 from bot.retrieve import content_tokens
 
 _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|commissioner|president|leader|ceo)"
@@ -265,7 +265,7 @@ def gaps_about(question: str, passages: list[str]) -> list[tuple[int, str]]:
 def parts_not_given(question: str, passages: list[str]) -> list[tuple[int, str]]:
     """For a message asking two or more things of which the documents answer some ("What is the fund for? Can I
     apply now?"), the sentences saying they do not give the rest; [] when every part, or the whole, is unanswered."""
-    parts = [s for s in split_sentences(question) if s.rstrip().endswith(("?", "？"))]
+    parts = asking_sentences(question)
     if len(parts) < 2 or all(passages_not_giving(part, passages) for part in parts):
         return []
     return gaps_about(question, passages)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import bm25s
 
 from bot.answer.candidates import Candidate, candidates, members
-from bot.lang import split_sentences, to_script
+from bot.lang import asking_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
 if TYPE_CHECKING:
@@ -161,5 +161,4 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
 
 def asking_part(message: str) -> str:
     """The sentences of a message that ask something ("... . How many posts will go?"), or all of it."""
-    asking = [s for s in split_sentences(message) if s.rstrip().endswith(("?", "？"))]
-    return " ".join(asking) or message
+    return " ".join(asking_sentences(message)) or message
