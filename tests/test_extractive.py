@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.answer.chain import without_placeholders
-from bot.answer.candidates import bare_table_rows, lead_in_lists, table_rows
-from bot.answer.extractive import extractive_answer
+from bot.answer.candidates import bare_table_rows, candidates, lead_in_lists, table_rows
+from bot.answer.extractive import extractive_answer, to_the_point
 from bot.retrieve import Passage
 from bot.safety import redact
 
@@ -225,3 +225,16 @@ def test_asking_what_one_can_do_prefers_the_sentence_that_offers_help() -> None:
                 passage("Retraining is offered to workers whose jobs change because of AI.", "b-en")]
     answer = extractive_answer(question, question, "en", passages)
     assert "Retraining" in answer and "economy" not in answer
+
+
+def test_asked_for_a_figure_the_answer_leaves_out_sentences_that_only_set_the_scene() -> None:
+    texts = ["Cyberport's existing computing power is the starting point for the centre's computing power.",
+             "The centre opened with 3,000 petaflops."]
+    chosen = candidates([passage(t) for t in texts], frozenset(), "en")
+    assert len(chosen) == 2
+    question = "How much computing power does the centre have?"
+    assert [c.text for c in to_the_point(chosen, question)] == ["The centre opened with 3,000 petaflops."]
+    # asked two things, or nothing with a figure: every chosen sentence stays
+    assert to_the_point(chosen, "How much power does it have? Why is it there?") == chosen
+    assert to_the_point(chosen, "How much power does it have, and who runs it?") == chosen
+    assert to_the_point(chosen, "What is the centre for?") == chosen

@@ -167,6 +167,26 @@ def missing_detail(question: str, answer: str) -> str:
     return ""
 
 
+_FIGURES = ("date", "amount", "rate", "count")
+_ASKS_MORE = re.compile(r"\b(and|or|also)\s+(who|what|which|why|where|how|when|is|are|does|do|did|can|will)\b|"
+                        r"同埋|以及|另外|仲有|還有|还有|並且|并且|而且", re.IGNORECASE)
+_ASKS_QUANTITY = re.compile(r"\bhow (much|many|big|large)\b|幾多|几多|多少|幾大|几大", re.IGNORECASE)
+
+
+def holds_asked_figure(question: str, sentence: str) -> bool | None:
+    """Whether a sentence holds a figure of a kind the question asks for (a date for "when", a number for "how
+    many"); True for a sentence saying such a figure is not given; None when the question asks for no figure, or
+    for something more than one."""
+    if _ASKS_MORE.search(question) or any(asks.search(question) for kind, asks in _ASKS.items() if kind not in _FIGURES):
+        return None  # "When do they launch, and who oversees them?": the other part needs no figure
+    wanted = [_HOLDS[kind] for kind in _FIGURES if _ASKS[kind].search(question)]
+    if _ASKS_QUANTITY.search(question):  # "而家有幾多算力?": a number, though not a count of things
+        wanted.append(_HOLDS["count"])
+    if not wanted:
+        return None
+    return declares_gap(sentence) or any(holds.search(_MARKER.sub("", sentence)) for holds in wanted)
+
+
 # "How many private-sector jobs will be lost?" is not answered by "Projects in three sectors ...": the figure has
 # to be given for the thing counted, in the same sentence.
 # Only "how many": what "how much" asks about is often worded otherwise ("computing power" -> "capacity").

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import bm25s
 
 from bot.answer.candidates import Candidate, candidates, members
+from bot.answer.evidence import holds_asked_figure
 from bot.lang import asking_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
@@ -156,7 +157,16 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
                   if sentence_vectors is not None and len(query_vector) else [])
     scores = score(tokens, found, lists_asked, reasons_asked=bool(_ASKS_WHY.search(focus or question)),
                    help_asked=bool(_ASKS_HELP.search(focus or question)), similarity=similarity)
-    return compose(pick(found, scores, set(tokens), lists_asked), lang)
+    return compose(to_the_point(pick(found, scores, set(tokens), lists_asked), focus or question), lang)
+
+
+def to_the_point(chosen: list[Candidate], question: str) -> list[Candidate]:
+    """Asked for one figure ("幾多算力?", "When ...?"), the chosen sentences that hold one, when some do: the others
+    only set the scene ("Cyberport's existing capacity is the starting point")."""
+    if len(asking_sentences(question)) > 1:
+        return chosen
+    holding = [c for c in chosen if holds_asked_figure(question, c.text)]
+    return holding or chosen
 
 
 def asking_part(message: str) -> str:
