@@ -173,18 +173,22 @@ _ASKS_MORE = re.compile(r"\b(and|or|also)\s+(who|what|which|why|where|how|when|i
 _ASKS_QUANTITY = re.compile(r"\bhow (much|many|big|large)\b|幾多|几多|多少|幾大|几大", re.IGNORECASE)
 
 
-def holds_asked_figure(question: str, sentence: str) -> bool | None:
-    """Whether a sentence holds a figure of a kind the question asks for (a date for "when", a number for "how
-    many"); True for a sentence saying such a figure is not given; None when the question asks for no figure, or
-    for something more than one."""
-    if _ASKS_MORE.search(question) or any(asks.search(question) for kind, asks in _ASKS.items() if kind not in _FIGURES):
-        return None  # "When do they launch, and who oversees them?": the other part needs no figure
+def figures_asked(question: str) -> list[re.Pattern[str]]:
+    """What a figure answering the question looks like (a date for "when", a number for "how many"), when a figure
+    is all it asks for; [] when it asks for none, or for something more ("When do they launch, and who oversees
+    them?", two questions in one message)."""
+    if (len(asking_sentences(question)) > 1 or _ASKS_MORE.search(question)
+            or any(asks.search(question) for kind, asks in _ASKS.items() if kind not in _FIGURES)):
+        return []
     wanted = [_HOLDS[kind] for kind in _FIGURES if _ASKS[kind].search(question)]
     if _ASKS_QUANTITY.search(question):  # "而家有幾多算力?": a number, though not a count of things
         wanted.append(_HOLDS["count"])
-    if not wanted:
-        return None
-    return declares_gap(sentence) or any(holds.search(_MARKER.sub("", sentence)) for holds in wanted)
+    return wanted
+
+
+def holds_figure(sentence: str, figures: list[re.Pattern[str]]) -> bool:
+    """Whether a sentence holds one of `figures`, or says such a figure is not given."""
+    return declares_gap(sentence) or any(holds.search(_MARKER.sub("", sentence)) for holds in figures)
 
 
 # "How many private-sector jobs will be lost?" is not answered by "Projects in three sectors ...": the figure has

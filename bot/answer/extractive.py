@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import bm25s
 
 from bot.answer.candidates import Candidate, candidates, members
-from bot.answer.evidence import holds_asked_figure
+from bot.answer.evidence import figures_asked, holds_figure
 from bot.lang import asking_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
@@ -163,9 +163,8 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
 def to_the_point(chosen: list[Candidate], question: str) -> list[Candidate]:
     """Asked for one figure ("幾多算力?", "When ...?"), the chosen sentences that hold one, when some do: the others
     only set the scene ("Cyberport's existing capacity is the starting point")."""
-    if len(asking_sentences(question)) > 1:
-        return chosen
-    holding = [c for c in chosen if holds_asked_figure(question, c.text)]
+    figures = figures_asked(question)
+    holding = [c for c in chosen if figures and holds_figure(c.text, figures)]
     return holding or chosen
 
 
