@@ -110,7 +110,7 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("How many public services will use AI by 2030?", "AI will reach over 200 public services by 2027 [1]. By 2030 "
      "the centre will reach 15,000 petaflops [1].", "a figure for public servic in 2030"),
     ("到2030年，香港会有多少项公共服务使用人工智能？", "2027年：全面推行至超过200项公共服务；2030年或之前：超算中心算力提升至"
-     "15,000 petaflops[1]。", "a figure for 公共 in 2030"),
+     "15,000 petaflops[1]。", "a figure for 公共服务 in 2030"),
     ("How many public services will use AI by 2027?", "AI will reach over 200 public services by 2027 [1].", ""),
     # a clause opening with "when" asks no date; 这几个 are "these few", not a count; a supplier is no "which company"
     ("When people have given their views on AI, what worried them most?", "Residents raised privacy [1].", ""),
@@ -131,6 +131,20 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("问卷调查一共收到了多少份回复？", "市民可透过问卷调查表达意见[1]。", "count"),
     ("Which part gets the biggest share, and how does that compare with the subsidy scheme?", "The biggest share, "
      "HK$10 billion, goes to universities and industry; the scheme gets HK$3 billion [1].", ""),
+    # the month asked for, not a year; how long something lasts, as a length of time or the date it runs to
+    ("数码港超算中心是哪年哪月正式启用的？", "中心启用时算力为3,000 petaflops，计划在2030年或之前扩展[1]。", "month"),
+    ("Which month will the first services launch?", "They are expected by mid-2026 [1].", ""),
+    ("公务员再培训计划一般要培训多长时间？", "政府会提供再培训计划，协助公务员转投新岗位[1]。", "duration"),
+    ("How long does the subsidy scheme run?", "It runs for three years [1].", ""),
+    ("How long will it take to expand the centre?", "It is to reach 15,000 petaflops by 2030 [1].", ""),
+    # the number stands with the thing counted in English ("three priorities" counts no services); a Chinese
+    # thing counted is its whole noun phrase (市民回复, not 市民); a share is the rate's business
+    ("Of the 200-plus public services, how many are healthcare services?", "AI will reach over 200 public services "
+     "[1]. Three priorities stand out: healthcare services, transport and privacy [2].", "a figure for healthcar servic"),
+    ("问卷调查一共收到了多少份市民回复？", "政府要加快回应市民，200项公共服务会应用人工智能[1]。", "a figure for 市民 回复"),
+    ("公务员裁员占整个队伍多少比例？", "裁员约占公务员队伍5%[1]。", ""),
+    ("How many times bigger than at launch will it be?", "Scale of planned growth: five times the launch capacity [1].",
+     ""),
     # "the target" is whatever figure was set, not a thing to count
     ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
 ])

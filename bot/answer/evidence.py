@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 
+import jieba.posseg as posseg
+
 from bot.lang import asking_sentences, fold, split_sentences
-from bot.retrieve import content_tokens
+from bot.retrieve import STOP_WORDS, content_tokens, keyword_tokens
 
 _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|commissioner|president|leader|ceo)"
 _POST_ZH = r"(院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|主管)"
@@ -27,6 +29,13 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"^\W*when\b(?![^?,，]*[,，])|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
                        r"\bby when\b|\b(what|which) (year|date|day|month)\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|何年|哪一?年|邊年|边年|(哪|邊|边)(個|个)?\w{0,4}年度|截止", re.IGNORECASE),
+    # the month itself: "2030年或之前" gives a year, not the month asked for (幾月 is which month, 幾個月 how long)
+    "month": re.compile(r"\b(what|which) month\b|\bin which month\b|(哪|邊|边)(一)?(個|个)?月(?!份?[薪費费])|"
+                        r"(?<![十\d])(幾|几)月", re.IGNORECASE),
+    # how long something lasts: a length of time, or the date it runs to
+    "duration": re.compile(r"\bhow long (will|does|do|did|is|are|would|should|has|have)\b|\bfor how long\b|"
+                           r"(多長|多长)(時間|时间)(?!一次)|多久(?!一次)|(幾|几)耐(?!一次)|為期多|为期多|"
+                           r"(幾多|几多|多少)(年|個月|个月|日|天|星期)|(幾|几)(個|个)月", re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
                          r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|"
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
@@ -101,6 +110,12 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\b(19|20)\d{2}\b|(19|20)\d{2}|\b(january|february|march|april|may|june|july|august|"
                        r"september|october|november|december)\b|\bmid-|年[初中底]|[一二三四五六七八九十\d]+月",
                        re.IGNORECASE),
+    "month": re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+                        r"(early|late|end of) (19|20)\d{2})\b|\bmid-(19|20)\d{2}|年[初中底]|上半年|下半年|"
+                        r"(?<![幾几])[一二三四五六七八九十\d]+月", re.IGNORECASE),
+    "duration": re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty)[ -]"
+                           r"(years?|months?|weeks?|days?|hours?)\b|[一二兩两三四五六七八九十\d]+\s?(年|個月|个月|週|周|星期|日|天|"
+                           r"小時|小时)|為期|为期|\b(19|20)\d{2}\b|(19|20)\d{2}|\bmid-", re.IGNORECASE),
     # 億 alone is no amount: "千萬億次" (a quadrillion operations) is a speed
     "amount": re.compile(r"HK\$|US\$|\$\s?\d|港元|港幣|港币|美元|\d\s?(billion|million)|\d\s?[億亿萬万]",
                          re.IGNORECASE),
@@ -146,6 +161,7 @@ def missing_detail(question: str, answer: str) -> str:
     """What the question asks for that the answer does not hold (a kind of `_ASKS`: "date", "count", "company",
     "procedure" ...; "the year 2028"; "a figure for 耗电量"), or ""."""
     # a citation's number is no figure, and "no application dates have been published" gives no date
+    cited = answer
     answer = " ".join(s for s in split_sentences(_MARKER.sub("", answer)) if not declares_gap(s))
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
         if year not in answer:
@@ -157,17 +173,28 @@ def missing_detail(question: str, answer: str) -> str:
     # "How many services will use AI by 2030?": the 2030 in "by 2030 the centre will reach 15,000 petaflops" and
     # the 200 services planned for 2027 do not answer it; one sentence has to give the figure for that year
     years = [match.group() for match in _YEAR.finditer(question)]
-    # the thing itself in the sentence with the figure; what narrows it ("private-sector", "civil service") at
-    # least somewhere in the answer: "In the civil service ... About 10,000 posts will go" answers for those posts
-    *narrowing, thing = subject.split() if subject.isascii() and subject else [subject]
-    if subject and not (set(narrowing) <= set(content_tokens(answer)) and any(
-            _mentions(sentence, thing) and _HOLDS["count"].search(sentence) and all(year in sentence for year in years)
-            for sentence in split_sentences(answer))):
+    # the thing itself in the sentence with the figure; what narrows it ("private-sector", "civil service") in the
+    # same passage: "In the civil service ... About 10,000 posts will go" answers for those posts, while a figure for
+    # all public services does not answer for healthcare ones that another passage mentions
+    *narrowing, thing = subject.split() or [""]
+    if subject and not any(
+            counts(sentence, thing) and all(year in sentence for year in years)
+            and all(_mentions(passage, word) for word in narrowing)
+            for sentence, passage in _with_passage(cited) if not declares_gap(sentence)):
         return f"a figure for {subject}" + (f" in {' and '.join(years)}" if years else "")
     return ""
 
 
-_FIGURES = ("date", "amount", "rate", "count")
+def _with_passage(answer: str) -> list[tuple[str, str]]:
+    """Each sentence of an answer (markers removed) with all the answer says from the same passage."""
+    pairs = _sentences_with_markers(answer) or [(answer, 0)]
+    said: dict[int, list[str]] = {}
+    for sentence, marker in pairs:
+        said.setdefault(marker, []).append(_MARKER.sub("", sentence))
+    return [(_MARKER.sub("", sentence), " ".join(said[marker])) for sentence, marker in pairs]
+
+
+_FIGURES = ("date", "month", "duration", "amount", "rate", "count")
 _ASKS_MORE = re.compile(r"\b(and|or|also)\s+(who|what|which|why|where|how|when|is|are|does|do|did|can|will)\b|"
                         r"同埋|以及|另外|仲有|還有|还有|並且|并且|而且", re.IGNORECASE)
 _ASKS_QUANTITY = re.compile(r"\bhow (much|many|big|large)\b|幾多|几多|多少|幾大|几大", re.IGNORECASE)
@@ -177,13 +204,18 @@ def figures_asked(question: str) -> list[re.Pattern[str]]:
     """What a figure answering the question looks like (a date for "when", a number for "how many"), when a figure
     is all it asks for; [] when it asks for none, or for something more ("When do they launch, and who oversees
     them?", two questions in one message)."""
-    if (len(asking_sentences(question)) > 1 or _ASKS_MORE.search(question)
-            or any(asks.search(question) for kind, asks in _ASKS.items() if kind not in _FIGURES)):
+    if not asks_one_thing(question) or any(asks.search(question) for kind, asks in _ASKS.items()
+                                           if kind not in _FIGURES):
         return []
     wanted = [_HOLDS[kind] for kind in _FIGURES if _ASKS[kind].search(question)]
     if _ASKS_QUANTITY.search(question):  # "而家有幾多算力?": a number, though not a count of things
         wanted.append(_HOLDS["count"])
     return wanted
+
+
+def asks_one_thing(question: str) -> bool:
+    """Whether a message asks one question ("When do they launch, and who oversees them?" asks two)."""
+    return len(asking_sentences(question)) <= 1 and not _ASKS_MORE.search(question)
 
 
 def holds_figure(sentence: str, figures: list[re.Pattern[str]]) -> bool:
@@ -198,7 +230,9 @@ _HOW_MANY = re.compile(r"\bhow many ([a-z][a-z-]*(?: [a-z][a-z-]*){0,3})", re.IG
 _ENDS_NOUN_PHRASE = frozenset(
     "will would is are was were do does did can could should have has had in of for to at on by from with under "
     "across over per that it they there each a the".split())
-_GENERIC = frozenset("money funding funds budget time more people target 钱 资金 金额 时间 人 钟 倍 目标".split())
+# ...nor is a share, which the rate kind checks ("占多少比例?": 5%)
+_GENERIC = frozenset("money funding funds budget time more people target share proportion percentage 钱 资金 金额 时间 人 钟 倍 "
+                     "目标 比例 比率 百分比".split())
 # 边几个 / 哪几项 ask "which ones", not "how many"; 60几间 is "sixty-odd"
 _HOW_MANY_ZH = re.compile(r"(多少|几多|(?<![边哪这那呢嗰\d一二三四五六七八九十百千])几)(个|名|位|项|间|家|所|宗|架|部|座|只|张|份|条|种|类)?")
 _CLAUSE_END = re.compile(r"[，,、。？?！!；;]")
@@ -211,6 +245,8 @@ def counted_subject(question: str) -> str:
     if english:
         words: list[str] = []
         phrase = english.group(1).lower().split()
+        if phrase[0] == "times":  # "how many times bigger": a multiple, not a number of things
+            return ""
         if phrase[0] in ("are", "were") and len(phrase) > 1 and not phrase[1].endswith(("ed", "ing")):
             phrase = phrase[1:]  # "how many are government departments?" counts departments
         for word in phrase:
@@ -225,16 +261,50 @@ def counted_subject(question: str) -> str:
     for match in _HOW_MANY_ZH.finditer(folded):
         if match.group(1) == "几" and not match.group(2):
             continue  # 几时, 几耐, 几大: when, how long, how big
-        after = content_tokens(_CLAUSE_END.split(folded[match.end():])[0])
+        after = _noun_phrase(_CLAUSE_END.split(folded[match.end():])[0])
         clause = _CLAUSE_END.split(folded[:match.start()])[-1]
         # "X有幾多", "X係幾多": X is counted; after a verb ("研發院分到幾多", "擴到幾多") the amount itself is asked
         linked = _BEFORE_HOW_MANY_ZH.search(clause)
         before = content_tokens(clause[:linked.start()]) if linked and linked.group(2) else []
-        subject = after[0] if after else before[-1] if before else ""
+        words = after or before[-1:]
+        head = words[-1] if words else ""
         # an English word in a Chinese question ("折合US dollar约多少") may be answered in Chinese (美元)
-        generic = subject in _GENERIC or subject.endswith(("钱", "资金", "金额"))  # 那笔钱: the amount asked
-        return subject if not generic and not subject.isascii() else ""
+        generic = head in _GENERIC or head.endswith(("钱", "资金", "金额"))  # 那笔钱: the amount asked
+        return " ".join(words) if head and not generic and not head.isascii() else ""
     return ""
+
+
+_WORDY = re.compile(r"\w")
+
+
+def _noun_phrase(clause: str) -> list[str]:
+    """The words of the noun phrase opening a (folded) Chinese clause: "市民回复" in "市民回复？", "职位" in "职位会被
+    削减" (a verb closing the clause is read as a noun: 回复, a reply; 服务, a service); else its first content word."""
+    tagged = [(word, flag) for word, flag in posseg.lcut(clause) if _WORDY.search(word)]
+    phrase = []
+    for i, (word, flag) in enumerate(tagged):
+        last = i == len(tagged) - 1
+        if word in STOP_WORDS or not (flag.startswith("n") or (flag in ("v", "vn") and last and phrase)):
+            break
+        phrase.append(word)
+    return phrase or content_tokens(clause)[:1]
+
+
+_NUMBER_WORDS = frozenset(keyword_tokens(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred hundreds thousand thousands million millions dozen dozens"))
+
+
+def counts(sentence: str, thing: str) -> bool:
+    """Whether a sentence gives a number of `thing` (a stem such as "servic", or a folded Chinese word). In English
+    the number comes a few words before it ("over 200 public services"), not anywhere in the sentence ("Three
+    priorities stand out: healthcare services ...")."""
+    if thing.isascii():
+        words = keyword_tokens(sentence)
+        numbers = [i for i, word in enumerate(words) if word.isdigit() or word in _NUMBER_WORDS]
+        return any(word == thing and any(i - 4 <= n < i for n in numbers) for i, word in enumerate(words))
+    # Chinese puts the figure before the thing or after it ("算力為3,000 petaflops"): anywhere in the sentence
+    return _mentions(sentence, thing) and bool(_HOLDS["count"].search(sentence))
 
 
 def _mentions(sentence: str, subject: str) -> bool:
