@@ -208,14 +208,26 @@ def test_the_asking_sentence_of_a_message_counts_more_than_what_surrounds_it() -
 
 def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
     from bot.answer.candidates import candidates
-    from bot.answer.extractive import score
+    from bot.answer.extractive import score, wanted
     from bot.retrieve import content_tokens
 
     found = candidates([passage("Finance and healthcare receive the most attention in the programme."),
                         passage("Finance and healthcare get attention because they are pillars of the economy.", "b")])
     asked = content_tokens("Why do finance and healthcare get the most attention?")
-    why, plain = score(asked, found, reasons_asked=True), score(asked, found)
+    why, plain = score(asked, found, gives=wanted("Why ...?")), score(asked, found)
     assert why[1] > why[0] and plain[1] < plain[0]
+
+
+def test_asked_how_many_times_the_answer_gives_the_multiple() -> None:
+    from bot.answer.extractive import wanted
+
+    question = "How many times bigger than at launch will the centre be in 2030?"
+    passages = [passage("At launch the centre had 3,000 petaflops; in 2030 the centre will be much bigger than at launch, "
+                        "with 15,000 petaflops."),
+                passage("The centre's capacity in 2030 will be fivefold the launch capacity.", "b-en")]
+    assert "fivefold" in extractive_answer(question, question, "en", passages)
+    # asked something else too, the multiple is not preferred over what answers the other part
+    assert wanted(question) and not wanted(f"{question} And what does petaflops mean?")
 
 
 def test_asking_what_one_can_do_prefers_the_sentence_that_offers_help() -> None:

@@ -3,8 +3,8 @@
 Candidates (`bot.answer.candidates`: sentences, table rows, whole small tables and lists) are scored by BM25
 against the question's content words, the asking sentences of the message counting twice (so "And by 2030?"
 picks the 2030 sentence, not the one that answered the previous turn), plus half the BM25 of the section title
-they sit under, a bonus for a reason when the question asks why (and for an offer of help when it asks what one can
-do), and a small one for a higher-ranked passage; when the index holds sentence vectors (`bot.sentence_index`), also
+they sit under, a bonus for a reason when the question asks why (for an offer of help when it asks what one can do,
+for a multiple when it asks how many times), and a small one for a higher-ranked passage; when the index holds sentence vectors (`bot.sentence_index`), also
 by how close each is in meaning to the question, which finds the answer to a question worded unlike the documents.
 The best one to four that each add something new are returned in document order, each followed by the [n]
 marker of its passage. Deterministic and fast.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import bm25s
 
 from bot.answer.candidates import Candidate, candidates, members
-from bot.answer.evidence import figures_asked, holds_figure
+from bot.answer.evidence import asks_one_thing, figures_asked, holds_figure
 from bot.lang import asking_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
@@ -45,7 +45,7 @@ _ASKS_WHY = re.compile(r"\bwhy\b|\bwhat for\b|\bfor what reason\b|點解|点解|
 _GIVES_REASON = re.compile(r"\b(because|so that|in order to|as a result|since|the reason|the aim|the goal|the purpose|"
                            r"is meant to|are meant to|so as to)\b|因為|因为|由於|由于|為了|为了|以便|以免|目的|原因|"
                            r"從而|从而|有助|以維持|以维持|以確保|以确保|所以|因此|旨在", re.IGNORECASE)
-REASON_BONUS = 0.3
+BONUS = 0.3  # for a sentence giving what a kind of question asks for (`_WANTED`)
 # "What can I do?", "Is anything being done to help ...?", "政府會點安置我哋？": a sentence offering help answers it
 _ASKS_HELP = re.compile(r"\bwhat (can|should) (i|we)\b|\bhelp (people|me|us|him|her|them)\b|\bbeing done\b|"
                         r"\bcope\b|(我|我哋|我们)(可以|應該|应该)做(啲|些)?(咩|乜|什麼|什么)|(點|怎樣|怎样|如何)(安置|幫|帮|支援|协助|協助)|"
@@ -53,21 +53,36 @@ _ASKS_HELP = re.compile(r"\bwhat (can|should) (i|we)\b|\bhelp (people|me|us|him|
 _OFFERS_HELP = re.compile(r"\b(retrain\w*|training|reskill\w*|support\w*|help\w*|assist\w*|literacy|subsidi[sz]ed|"
                           r"free)\b|再培訓|再培训|培訓|培训|進修|进修|支援|協助|协助|資助|资助|免費|免费|知識|知识",
                           re.IGNORECASE)
+# "How many times bigger?", "幾倍?": the multiple, which a fact sheet's row may give ("five times the launch capacity")
+# while the sentences give the two figures it is worked out from
+_ASKS_MULTIPLE = re.compile(r"\bhow many times\b|\bhow much (bigger|larger|more|greater|stronger)\b|"
+                            r"\bhow much (is it|will it|does it) (\w+ )?(to )?(grow|expand|increase)\b|"
+                            r"幾倍|几倍|多少倍|大(幾多|几多|多少)", re.IGNORECASE)
+_GIVES_MULTIPLE = re.compile(r"\b(times|fold)\b|\wfold\b|倍", re.IGNORECASE)
+# what a kind of question asks for, and what a sentence giving it looks like
+_WANTED = ((_ASKS_WHY, _GIVES_REASON), (_ASKS_HELP, _OFFERS_HELP), (_ASKS_MULTIPLE, _GIVES_MULTIPLE))
+
+
+def wanted(question: str) -> list[re.Pattern[str]]:
+    """What a sentence answering the question gives (a reason for "why", a multiple for "how many times").
+    Not a multiple when something else is asked too: "幾多倍？另外petaflop代表甚麼？" needs the definition as well."""
+    return [gives for asks, gives in _WANTED
+            if asks.search(question) and (asks is not _ASKS_MULTIPLE or asks_one_thing(question))]
 
 
 def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool = False,
-          reasons_asked: bool = False, help_asked: bool = False, similarity: Sequence[float] = ()) -> list[float]:
+          gives: Sequence[re.Pattern[str]] = (), similarity: Sequence[float] = ()) -> list[float]:
     """BM25 of each candidate (with its section title) against the question, scaled to the best, plus a bonus for
     a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part;
-    when it asks why (or what one can do), a sentence that gives a reason (or offers help) gets a bonus. Given
-    each candidate's similarity to the question, the least similar adds nothing and the most SIMILARITY_WEIGHT."""
+    a sentence that `gives` what the question asks for (a reason, an offer of help, a multiple: see `wanted`) gets
+    a bonus. Given each candidate's similarity to the question, the least similar adds nothing and the most
+    SIMILARITY_WEIGHT."""
     if not found or not question_tokens:
         return [0.0] * len(found)
     text = relative_bm25(question_tokens, [c.text for c in found])
     heading = relative_bm25(question_tokens, [c.heading for c in found])
-    reason = [REASON_BONUS if (reasons_asked and _GIVES_REASON.search(c.text))
-              or (help_asked and _OFFERS_HELP.search(c.text)) else 0.0 for c in found]
-    scores = [(text[i] + HEADING_WEIGHT * heading[i] + reason[i] + RANK_BONUS / c.passage_number)
+    bonus = [BONUS if any(pattern.search(c.text) for pattern in gives) else 0.0 for c in found]
+    scores = [(text[i] + HEADING_WEIGHT * heading[i] + bonus[i] + RANK_BONUS / c.passage_number)
               * (LAST_RESORT_WEIGHT if c.last_resort else 1) for i, c in enumerate(found)]
     if lists_asked:
         scores = [max([scores[i], *(scores[m] for m in members(c, found))]) if c.is_group else scores[i]
@@ -155,8 +170,7 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
     similarity = (sentence_vectors.similarities(query_vector, [c.text for c in found])
                   if sentence_vectors is not None and len(query_vector) else [])
-    scores = score(tokens, found, lists_asked, reasons_asked=bool(_ASKS_WHY.search(focus or question)),
-                   help_asked=bool(_ASKS_HELP.search(focus or question)), similarity=similarity)
+    scores = score(tokens, found, lists_asked, wanted(focus or question), similarity)
     return compose(to_the_point(pick(found, scores, set(tokens), lists_asked), focus or question), lang)
 
 
