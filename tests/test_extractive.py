@@ -230,6 +230,14 @@ def test_asked_how_many_times_the_answer_gives_the_multiple() -> None:
     assert wanted(question) and not wanted(f"{question} And what does petaflops mean?")
 
 
+def test_asked_what_is_done_with_feedback_the_answer_says_what_it_is_used_for() -> None:
+    question = "Residents give feedback through surveys. Does anyone actually do anything with the feedback?"
+    passages = [passage("Residents give feedback through surveys, forums and digital platforms, and anyone can take "
+                        "part in the surveys."),
+                passage("Authorities use the feedback to refine AI features, as residents asked in surveys.", "b-en")]
+    assert "refine" in extractive_answer(question, question, "en", passages)
+
+
 def test_asking_what_one_can_do_prefers_the_sentence_that_offers_help() -> None:
     # without the preference both sentences are kept, the one that only restates the worry first
     question = "My job may change because of AI. What can I do?"

@@ -4,8 +4,9 @@ Candidates (`bot.answer.candidates`: sentences, table rows, whole small tables a
 against the question's content words, the asking sentences of the message counting twice (so "And by 2030?"
 picks the 2030 sentence, not the one that answered the previous turn), plus half the BM25 of the section title
 they sit under, a bonus for a reason when the question asks why (for an offer of help when it asks what one can do,
-for a multiple when it asks how many times), and a small one for a higher-ranked passage; when the index holds sentence vectors (`bot.sentence_index`), also
-by how close each is in meaning to the question, which finds the answer to a question worded unlike the documents.
+for a multiple when it asks how many times, for a use when it asks what is done with something), and a small one
+for a higher-ranked passage; when the index holds sentence vectors (`bot.sentence_index`), also by how close each
+is in meaning to the question, which finds the answer to a question worded unlike the documents.
 The best one to four that each add something new are returned in document order, each followed by the [n]
 marker of its passage. Deterministic and fast.
 """
@@ -59,8 +60,17 @@ _ASKS_MULTIPLE = re.compile(r"\bhow many times\b|\bhow much (bigger|larger|more|
                             r"\bhow much (is it|will it|does it) (\w+ )?(to )?(grow|expand|increase)\b|"
                             r"幾倍|几倍|多少倍|大(幾多|几多|多少)", re.IGNORECASE)
 _GIVES_MULTIPLE = re.compile(r"\b(times|fold)\b|\wfold\b|倍", re.IGNORECASE)
+# "Does anyone do anything with what we tell them?", "這些意見會被拿去幹什麼？": what a thing is used for
+_ASKS_USE = re.compile(r"\bused for\b|\b(do|does|did|will) (anything|something) with\b|\bget(s)? done with\b|"
+                       r"\bwhat (do|does|will|did) (they|the government|authorities|anyone|officials) do with\b|"
+                       r"(用來|用来|用嚟|拿去|拎去|攞去)(做|幹|干|搞)|有(咩|什麼|什么|甚麼)用|(點樣|点样|如何|怎樣|怎样)(運用|运用|使用)",
+                       re.IGNORECASE)
+_GIVES_USE = re.compile(r"\buse[sd]? (the|this|these|that|such|their|public|residents') (\w+ ){0,2}(to|for|in)\b|"
+                        r"\bused to (improve|refine|shape|inform|address|tailor|make)\b|運用|运用|用於|用于|用作",
+                        re.IGNORECASE)
 # what a kind of question asks for, and what a sentence giving it looks like
-_WANTED = ((_ASKS_WHY, _GIVES_REASON), (_ASKS_HELP, _OFFERS_HELP), (_ASKS_MULTIPLE, _GIVES_MULTIPLE))
+_WANTED = ((_ASKS_WHY, _GIVES_REASON), (_ASKS_HELP, _OFFERS_HELP), (_ASKS_MULTIPLE, _GIVES_MULTIPLE),
+           (_ASKS_USE, _GIVES_USE))
 
 
 def wanted(question: str) -> list[re.Pattern[str]]:
