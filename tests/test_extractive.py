@@ -216,6 +216,9 @@ def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
     asked = content_tokens("Why do finance and healthcare get the most attention?")
     why, plain = score(asked, found, gives=wanted("Why ...?")), score(asked, found)
     assert why[1] > why[0] and plain[1] < plain[0]
+    # "what for" in Cantonese and Mandarin asks why too
+    assert all(wanted(asked) for asked in ("公務員凍薪其實係為咗咩？", "冻薪是为了什么？", "凍薪有咩目的？"))
+    assert not wanted("公務員凍薪係邊一年度？")
 
 
 def test_asked_how_many_times_the_answer_gives_the_multiple() -> None:

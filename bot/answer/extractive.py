@@ -42,7 +42,8 @@ _ASKS_FOR_LIST = re.compile(
     r"\b(which|what)\s+(\w+\s+)?\w{3,}[^\Ws]s\b|\bwhat are the\b|\blist\b|"
     r"哪些|哪几|哪幾|邊啲|边啲|邊幾|边几|幾方面|几方面|有哪|有邊|有边", re.IGNORECASE)
 _ASKS_WHY = re.compile(r"\bwhy\b|\bwhat for\b|\bfor what reason\b|點解|点解|為何|为何|為什麼|为什么|為甚麼|为甚么|"
-                       r"何解|咩原因|甚麼原因|什麼原因|什么原因|目的是", re.IGNORECASE)
+                       r"何解|咩原因|甚麼原因|什麼原因|什么原因|目的是|為咗(咩|乜|什麼|甚麼)|为咗(咩|乜)|為了(什麼|甚麼|什么)|为了(什么|甚么)|"
+                       r"(有|係|系|是)(咩|乜|什麼|什么|甚麼)目的", re.IGNORECASE)
 _GIVES_REASON = re.compile(r"\b(because|so that|in order to|as a result|since|the reason|the aim|the goal|the purpose|"
                            r"is meant to|are meant to|so as to)\b|因為|因为|由於|由于|為了|为了|以便|以免|目的|原因|"
                            r"從而|从而|有助|以維持|以维持|以確保|以确保|所以|因此|旨在", re.IGNORECASE)
