@@ -118,7 +118,13 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("政府會唔會資助本地供應商？", "政府建議推出中小企應用資助[1]。", ""),
     ("超算中心用邊間供應商嘅晶片？", "中心已經啟用，算力為3,000 petaflops[1]。", "company"),
     ("Of the 60 organisations checked, how many are government departments?", "Over 60 organisations have been "
-     "checked [1].", "a figure for govern depart"),
+     "checked [1].", "count"),  # the question's own 60 is no answer
+    ("Out of the 200-plus services, how many will be in the first batch?", "The first solutions go live by mid-2026, "
+     "and over 200 services by 2027 [1].", "count"),
+    ("How many jobs will go by 2027?", "About 10,000 jobs will go by April 2027 [1].", ""),
+    ("嗰60幾間做咗合規審查嘅機構，有冇邊間唔合格？", "超過60間機構已接受合規審查[1]。", "organisation"),
+    ("研发院目前有多少研究人员？", "研发院把人工智能由研究阶段推展至应用，获10亿港元[1]。", "a figure for 研究 人员"),
+    ("慳落嚟啲錢又會用喺邊度？", "節省的款項調撥至人工智能相關措施[1]。", ""),  # spent on what, not where
     ("How many are expected to lose their jobs?", "About 10,000 posts will go [1].", ""),
     # "one of the priorities" counts nothing; "name some of them" asks for names
     ("How many residents have taken part in the surveys so far?", "Privacy is one of the priorities residents have "

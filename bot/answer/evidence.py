@@ -53,6 +53,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\b(can you |please )?name (some|any|all|a few|one) of (them|those|these|the \w+)\b|"
         r"(邊個|边个|哪個|哪个|哪間|哪间|邊間|边间|哪些|邊啲|边啲|邊幾個|边几个|哪幾個|哪几个|乜嘢|(?<![為为])什麼|(?<![為为])什么)"
         r"(政府)?(機構|机构|部門|部门|公司|團體|团体|組織|组织)|"
+        # 邊間 / 哪间 alone: which one of the bodies just named ("60幾間機構...有冇邊間唔合格？")
+        r"(邊|边|哪)(一)?(間|间)(?=[唔不未冇没係系是會会做負负可？?])|"
         r"(由|係|是)?(邊個|边个|誰|谁)(負責|负责|興建|兴建|營運|营运)", re.IGNORECASE),
     # a named university or company: "works with local universities" names none
     "university": re.compile(r"\bwhich (\w+ ){0,2}universit(y|ies)\b|(哪|邊|边)(幾|几|些|啲)?(所|間|间)?(本地)?大(學|学)|"
@@ -69,10 +71,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"(同|跟|與|与|和).{1,12}(比|相比|比較|比较)|(哪|邊|边)(個|个|樣|样|種|种)?.{0,6}(更|較|较|多啲|好啲|平啲|勁啲)|"
         r"(勁|强|強|好|快|平|多|大)過", re.IGNORECASE),
     # where something is built or located needs a place's name ("the dedicated zones" names none); "where would the
-    # money go" asks no place
+    # money go" and 用喺邊度 (spent on what) ask no place
     "location": re.compile(r"\bwhere (will|would|is|are) (the|it|they|this|these)\b[\w ]{0,40}?\b(built|located|situated|sited|"
                            r"placed|housed)\b|\bwhere exactly\b|\bwhich (district|area|location)\b|"
-                           r"\bin which (district|area)\b|喺邊(度|區)|在哪(裡|里|個區|个区|区)|(邊|边|哪)(一|個|个)?(地區|地区|區|区)|"
+                           r"\bin which (district|area)\b|(?<!用)喺邊(度|區)|(?<!用)在哪(裡|里|個區|个区|区)|(邊|边|哪)(一|個|个)?(地區|地区|區|区)|"
                            r"選址|选址", re.IGNORECASE),
     # progress so far: plans for 2027 do not say how many have been retrained, paid or launched to date
     "progress": re.compile(r"\bso far\b|\bto date\b|\bup to now\b|\bright now\b|到目前為止|到目前为止|至今|迄今|"
@@ -166,8 +168,11 @@ def missing_detail(question: str, answer: str) -> str:
     for year in sorted({match.group() for match in _YEAR.finditer(question)}):
         if year not in answer:
             return f"the year {year}"
+    # "Out of the 200-plus services, how many ...?" is not answered by "over 200 services" or "by mid-2026": a count
+    # repeating the question's own numbers, or a year, gives none
+    beyond_question = _YEAR_OR_SPAN.sub(" ", _without_numbers_of(question, answer))
     for kind, asks in _ASKS.items():
-        if asks.search(question) and not _HOLDS[kind].search(answer):
+        if asks.search(question) and not _HOLDS[kind].search(beyond_question if kind == "count" else answer):
             return kind
     subject = counted_subject(question)
     # "How many services will use AI by 2030?": the 2030 in "by 2030 the centre will reach 15,000 petaflops" and
@@ -183,6 +188,16 @@ def missing_detail(question: str, answer: str) -> str:
             for sentence, passage in _with_passage(cited) if not declares_gap(sentence)):
         return f"a figure for {subject}" + (f" in {' and '.join(years)}" if years else "")
     return ""
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_YEAR_OR_SPAN = re.compile(r"(?<![\d,.])(19|20)\d{2}([-–/]\d{2})?(?!\d|[,.]\d)")
+
+
+def _without_numbers_of(question: str, answer: str) -> str:
+    """The answer with the numbers the question states taken out."""
+    stated = {number.replace(",", "") for number in _NUMBER.findall(question)}
+    return _NUMBER.sub(lambda found: " " if found.group().replace(",", "") in stated else found.group(), answer)
 
 
 def _with_passage(answer: str) -> list[tuple[str, str]]:
@@ -268,8 +283,9 @@ def counted_subject(question: str) -> str:
         before = content_tokens(clause[:linked.start()]) if linked and linked.group(2) else []
         words = after or before[-1:]
         head = words[-1] if words else ""
-        # an English word in a Chinese question ("折合US dollar约多少") may be answered in Chinese (美元)
-        generic = head in _GENERIC or head.endswith(("钱", "资金", "金额"))  # 那笔钱: the amount asked
+        # an English word in a Chinese question ("折合US dollar约多少") may be answered in Chinese (美元); 幾多錢發展
+        # 人工智能 and 那笔钱 ask the amount
+        generic = any(word in _GENERIC or word.endswith(("钱", "资金", "金额")) for word in words[:1] + words[-1:])
         return " ".join(words) if head and not generic and not head.isascii() else ""
     return ""
 
@@ -284,7 +300,8 @@ def _noun_phrase(clause: str) -> list[str]:
     phrase = []
     for i, (word, flag) in enumerate(tagged):
         last = i == len(tagged) - 1
-        if word in STOP_WORDS or not (flag.startswith("n") or (flag in ("v", "vn") and last and phrase)):
+        if word in STOP_WORDS or not (flag.startswith("n") or (flag == "vn" and (phrase or not last))
+                                      or (flag == "v" and last and phrase)):
             break
         phrase.append(word)
     return phrase or content_tokens(clause)[:1]
