@@ -241,6 +241,16 @@ def test_asked_what_is_done_with_feedback_the_answer_says_what_it_is_used_for() 
     assert "refine" in extractive_answer(question, question, "en", passages)
 
 
+def test_asked_what_a_term_means_the_answer_gives_its_definition() -> None:
+    question = "The incentives for AI hardware mention accelerated depreciation. What does that mean for a company?"
+    passages = [passage("The incentives for AI hardware include tax breaks, accelerated depreciation and subsidised "
+                        "electricity for a company investing in AI hardware."),
+                passage("Accelerated depreciation: equipment costs are written off faster.", "b-en")]
+    assert "written off faster" in extractive_answer(question, question, "en", passages)
+    # the same row is no answer to a question about something else
+    assert "written off" not in extractive_answer("Which incentives are there for AI hardware?", "", "en", passages)
+
+
 def test_asking_what_one_can_do_prefers_the_sentence_that_offers_help() -> None:
     # without the preference both sentences are kept, the one that only restates the worry first
     question = "My job may change because of AI. What can I do?"

@@ -48,6 +48,8 @@ _GIVES_REASON = re.compile(r"\b(because|so that|in order to|as a result|since|th
                            r"is meant to|are meant to|so as to)\b|因為|因为|由於|由于|為了|为了|以便|以免|目的|原因|"
                            r"從而|从而|有助|以維持|以维持|以確保|以确保|所以|因此|旨在", re.IGNORECASE)
 BONUS = 0.3  # for a sentence giving what a kind of question asks for (`_WANTED`)
+# asked what a term means, its definition is the answer, however few of the question's other words it shares
+DEFINITION_BONUS = 1.0
 # "What can I do?", "Is anything being done to help ...?", "政府會點安置我哋？": a sentence offering help answers it
 _ASKS_HELP = re.compile(r"\bwhat (can|should) (i|we)\b|\bhelp (people|me|us|him|her|them)\b|\bbeing done\b|"
                         r"\bcope\b|(我|我哋|我们)(可以|應該|应该)做(啲|些)?(咩|乜|什麼|什么)|(點|怎樣|怎样|如何)(安置|幫|帮|支援|协助|協助)|"
@@ -69,6 +71,12 @@ _ASKS_USE = re.compile(r"\bused for\b|\b(do|does|did|will) (anything|something) 
 _GIVES_USE = re.compile(r"\buse[sd]? (the|this|these|that|such|their|public|residents') (\w+ ){0,2}(to|for|in)\b|"
                         r"\bused to (improve|refine|shape|inform|address|tailor|make)\b|運用|运用|用於|用于|用作",
                         re.IGNORECASE)
+# "What does 'accelerated depreciation' mean?", "petaflop係咩嚟？": the row or sentence defining the term answers it
+_ASKS_MEANING = re.compile(r"\bwhat (does|do) (.{1,60}) (mean|stand for)\b|\bwhat is meant by\b|\bmeaning of\b|"
+                           r"(係|是)(咩|乜|什麼|什么|甚麼)(嚟|来|來)|(咩|乜|什麼|什么|甚麼)意思|(代表|指)(咩|乜|什麼|什么|甚麼)",
+                           re.IGNORECASE)
+_OPENS_DEFINITION = re.compile(r"^(.{2,40}?)\s*(\bis\b|\bare\b|\bmeans\b|\brefers to\b|是指|指的是|即是|是一種|是一种|"
+                               r"是|即|代表)", re.IGNORECASE)
 # what a kind of question asks for, and what a sentence giving it looks like
 _WANTED = ((_ASKS_WHY, _GIVES_REASON), (_ASKS_HELP, _OFFERS_HELP), (_ASKS_MULTIPLE, _GIVES_MULTIPLE),
            (_ASKS_USE, _GIVES_USE))
@@ -81,8 +89,20 @@ def wanted(question: str) -> list[re.Pattern[str]]:
             if asks.search(question) and (asks is not _ASKS_MULTIPLE or asks_one_thing(question))]
 
 
+def defines(text: str, asked: set[str]) -> bool:
+    """Whether a candidate defines a term of the question: a row labelled with it ("Accelerated depreciation: ...")
+    or a sentence opening with it ("A petaflop is ...", "petaflop是...")."""
+    label, colon, _ = text.partition(": ")
+    if not (colon and len(label) <= MAX_LABEL_CHARS):
+        opening = _OPENS_DEFINITION.match(text)
+        label = opening.group(1) if opening else ""
+    term = set(content_tokens(label))
+    return bool(term) and term <= asked
+
+
 def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool = False,
-          gives: Sequence[re.Pattern[str]] = (), similarity: Sequence[float] = ()) -> list[float]:
+          gives: Sequence[re.Pattern[str]] = (), similarity: Sequence[float] = (),
+          meaning_asked: bool = False) -> list[float]:
     """BM25 of each candidate (with its section title) against the question, scaled to the best, plus a bonus for
     a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part;
     a sentence that `gives` what the question asks for (a reason, an offer of help, a multiple: see `wanted`) gets
@@ -92,7 +112,9 @@ def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool 
         return [0.0] * len(found)
     text = relative_bm25(question_tokens, [c.text for c in found])
     heading = relative_bm25(question_tokens, [c.heading for c in found])
-    bonus = [BONUS if any(pattern.search(c.text) for pattern in gives) else 0.0 for c in found]
+    asked = set(question_tokens)
+    bonus = [(BONUS if any(pattern.search(c.text) for pattern in gives) else 0.0)
+             + (DEFINITION_BONUS if meaning_asked and defines(c.text, asked) else 0.0) for c in found]
     scores = [(text[i] + HEADING_WEIGHT * heading[i] + bonus[i] + RANK_BONUS / c.passage_number)
               * (LAST_RESORT_WEIGHT if c.last_resort else 1) for i, c in enumerate(found)]
     if lists_asked:
@@ -181,7 +203,8 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
     similarity = (sentence_vectors.similarities(query_vector, [c.text for c in found])
                   if sentence_vectors is not None and len(query_vector) else [])
-    scores = score(tokens, found, lists_asked, wanted(focus or question), similarity)
+    scores = score(tokens, found, lists_asked, wanted(focus or question), similarity,
+                   meaning_asked=bool(_ASKS_MEANING.search(focus or question)))
     return compose(to_the_point(pick(found, scores, set(tokens), lists_asked), focus or question), lang)
 
 
