@@ -14,7 +14,7 @@ export ANONYMIZED_TELEMETRY := False
 CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 export CMAKE_ARGS
 
-.PHONY: run test install models index clean browser
+.PHONY: run test install models index clean browser lock
 
 run: index
 	$(BIN)/askgov serve
@@ -31,10 +31,20 @@ browser:
 install: $(STAMP)
 
 # torch is pinned to 2.13.0, the CPU build pip finds on this machine's disk (an unpinned torch is a multi-GB CUDA build).
-$(STAMP): pyproject.toml
+# constraints.txt holds every other package at the version last tested: a fresh CI machine once took a new httpx2
+# that broke the openai backend (2026-12-04).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
 	touch $@
+
+# Resolve pyproject.toml's ranges afresh in a scratch venv and record the result; run `make test` after it.
+LOCK_VENV := $(VENV)-lock
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf $(LOCK_VENV)
 
 models: install
 	$(BIN)/askgov models fetch --all

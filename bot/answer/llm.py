@@ -217,13 +217,15 @@ def _openai_chat(settings, max_tokens: int) -> BaseChatModel:
     if missing:
         raise BackendError(f"the openai backend needs {' and '.join(missing)} (an OpenAI-compatible endpoint "
                            "such as http://127.0.0.1:8000/v1 and a model name it serves)")
-    import httpx
+    import openai
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(base_url=settings.openai_base_url, model=settings.openai_model,
                       api_key=settings.openai_api_key.get_secret_value() or "unused",  # local servers need none
                       temperature=0, max_tokens=max_tokens, max_retries=1,
-                      timeout=httpx.Timeout(READ_SECONDS, connect=CONNECT_SECONDS))
+                      # openai's own Timeout class: openai's client is built on httpx2, which from 2.17.0
+                      # rejects an httpx.Timeout (found by CI, 2026-12-04)
+                      timeout=openai.Timeout(READ_SECONDS, connect=CONNECT_SECONDS))
 
 
 def _openai_failure(base_url: str) -> Callable[[Exception], str | None]:
