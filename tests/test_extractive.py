@@ -33,6 +33,28 @@ def test_table_rows_leave_out_the_rule_and_skip_big_tables() -> None:
     assert table_rows(big) == []
 
 
+def test_chinese_table_rows_read_with_full_width_marks_and_no_column_names() -> None:
+    table = ("研發院簡介\n\n| 項目 | 內容 |\n| --- | --- |\n| 撥款 | 10億港元 |\n| 監督機構 | 數字政策辦公室 |")
+    whole = [c for c in candidates([passage(table, "doc-zh", "zh-Hant")]) if c.is_group]
+    assert [c.text for c in whole] == ["撥款：10億港元；監督機構：數字政策辦公室。"]
+
+
+def test_a_chinese_pdf_table_reads_label_then_value() -> None:
+    lines = "中心資料\n\n項目 內容\n地點 香港數碼港\n啟用時算力 3,000 petaflops（千萬億次）\n總額 140億港元（約18億美元） 上述三個途徑\n\n概要\n\n中心已經啟用。"
+    rows = [c.text for c in candidates([passage(lines, "doc-zh", "zh-Hant")]) if c.is_group]
+    assert rows == ["地點：香港數碼港；啟用時算力：3,000 petaflops（千萬億次）；總額：140億港元（約18億美元），上述三個途徑。"]
+
+
+def test_only_a_short_bare_name_before_a_chinese_colon_is_a_label() -> None:
+    from bot.answer.extractive import stated
+
+    assert stated("撥款：10億港元") == "10億港元"
+    assert stated("Funding: HK$1 billion") == "HK$1 billion"
+    # a clause opening a list states facts of its own: the US-dollar figure must still count as said
+    clause = "政府撥款140億港元（約18億美元）發展人工智能：10億港元用於成立研發院。"
+    assert stated(clause) == clause
+
+
 FEEDBACK_LIST = ("How your input is used\n\nAuthorities use the feedback to:\n\n- refine the features of services;\n"
                  "- address ethical issues;\n- improve usability.\n\nThe rollout is phased.")
 

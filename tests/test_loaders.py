@@ -163,11 +163,18 @@ def test_html_keeps_main_content_as_sections(tmp_path: Path) -> None:
     assert [doc.page_content for doc in docs] == [
         "Service guide\n\nIntro paragraph with a link and bold words.",
         "Steps\n\n1. Open the form\n2. Fill it in\n- name\n- address",
-        "Fees\n\nFee table\n\n| Item | Fee |\n| Copy | None |",
+        "Fees\n\nFee table\n\n| Item | Fee |\n| --- | --- |\n| Copy | None |",
         "Contact\n\nLine one\nLine two\n\nLoose text\nafter a break\n\n- Item in two paragraphs",
     ]
     assert all(doc.metadata | {"heading": ""} == {"source": str(path), "format": "html", "title": "Guide page",
                                                   "heading": "", "page": 0, "lang": "en"} for doc in docs)
+
+
+def test_html_table_without_header_cells_gets_no_column_rule(tmp_path: Path) -> None:
+    table = "<main><h1>Facts</h1><table><tr><td>Funding</td><td>HK$1 billion</td></tr>" \
+            "<tr><td>Oversight</td><td>Digital Policy Office</td></tr></table></main>"
+    docs = load_file(write_html(tmp_path / "facts.html", html_page(table)))
+    assert docs[0].page_content == "Facts\n\n| Funding | HK$1 billion |\n| Oversight | Digital Policy Office |"
 
 
 def test_html_drops_navigation_scripts_and_styles(tmp_path: Path) -> None:

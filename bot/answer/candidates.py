@@ -62,12 +62,41 @@ def is_heading(line: str) -> bool:
             and not line.startswith("|") and not _LEAD_IN.search(line))
 
 
-def readable(sentence: str) -> str:
-    """A list item without its bullet or bold label marks; a table row as "cell: cell; cell"."""
+def readable(sentence: str, lang: str = "en") -> str:
+    """A list item without its bullet or bold label marks; a table row as "cell: cell; cell" (in Chinese with
+    full-width marks, "撥款：10億港元")."""
     if sentence.lstrip().startswith("|"):
+        colon, separator = (": ", "; ") if lang == "en" else ("：", "；")
         cells = [cell.strip() for cell in sentence.strip().strip("|").split("|") if cell.strip()]
-        return f"{cells[0]}: {'; '.join(cells[1:])}" if len(cells) > 1 else "".join(cells)
+        return f"{cells[0]}{colon}{separator.join(cells[1:])}" if len(cells) > 1 else "".join(cells)
     return _BOLD.sub(r"\1", _LIST_ITEM.sub("", sentence)).strip()
+
+
+_CELL_GAP = re.compile(r"(?<=[\u3400-\u9fff）」])\s+(?=[\u3400-\u9fff（「])")
+
+
+def readable_bare_row(row: str, lang: str) -> str:
+    """A PDF's bare table row in Chinese, whose cells only a space parts, as "地點：香港數碼港" (and a later gap
+    between Chinese cells as "，"). Spaces inside a cell ("3,000 petaflops") stay. English rows stay as they are:
+    their label may be several words long, and nothing marks where it ends."""
+    if lang == "en":
+        return row
+    label, space, rest = row.partition(" ")
+    return f"{label}：{_CELL_GAP.sub('，', rest)}" if space else row
+
+
+_CHINESE_LABEL = re.compile(r"^[\u3400-\u9fffA-Za-z ]{1,12}$")
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """("Funding", "HK$3 billion") from "Funding: HK$3 billion" or "撥款：30億港元"; ("", text) without a label.
+    Before "：" only a short bare name is a label: in Chinese prose the mark also opens a list after a clause
+    ("政府撥款140億港元（約18億美元）發展人工智能：..."), and that clause states facts."""
+    label, found, rest = text.partition(": ")
+    if found:
+        return label, rest
+    label, found, rest = text.partition("：")
+    return (label, rest) if found and _CHINESE_LABEL.match(label) else ("", text)
 
 
 def table_rows(text: str) -> list[str]:
@@ -91,7 +120,7 @@ def table_candidate(number: int, text: str, lang: str, heading: str = "") -> Can
     if len(rows) < 2:
         return None
     joiner = "; " if lang == "en" else "；"
-    return Candidate(number, -1, joiner.join(readable(row) for row in rows) + ("." if lang == "en" else "。"),
+    return Candidate(number, -1, joiner.join(readable(row, lang) for row in rows) + ("." if lang == "en" else "。"),
                      heading=heading)
 
 
@@ -139,8 +168,8 @@ def list_candidates(number: int, text: str, lang: str) -> list[Candidate]:
     separator, end, colon = ("; ", ".", ": ") if lang == "en" else ("；", "。", "：")
     found = []
     for lead, items in lead_in_lists(text):
-        body = separator.join(readable(item).rstrip(";；,，.。") for item in items)
-        lead = readable(lead)
+        body = separator.join(readable(item, lang).rstrip(";；,，.。") for item in items)
+        lead = readable(lead, lang)
         if lead.endswith(("?", "？")):
             found.append(Candidate(number, -1, f"{body}{end}", heading=lead))
             continue
@@ -195,18 +224,22 @@ def bare_table_rows(lines: list[str]) -> list[str]:
 
 def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(),
                lang: str = "en") -> list[Candidate]:
+    """Every candidate of the passages, punctuated in each passage's own language (`lang` where a passage names
+    none): the same text whoever asks, so the sentence index built from the passages alone knows it."""
     found = []
-    joiner, end = ("; ", ".") if lang == "en" else ("；", "。")
     for number, passage in enumerate(passages, 1):
+        text_lang = passage.lang or lang
+        joiner, end = ("; ", ".") if text_lang == "en" else ("；", "。")
         lines = lines_with_headings(passage)
         table_heading = next((heading for line, heading in lines if line.lstrip().startswith("|")), "")
-        table = table_candidate(number, passage.text, lang, table_heading)
+        table = table_candidate(number, passage.text, text_lang, table_heading)
         found.extend([table] if table else [])
-        found.extend(list_candidates(number, passage.text, lang))
+        found.extend(list_candidates(number, passage.text, text_lang))
         # Only as a whole: a bare row alone ("Location Cyberport") is too short to be scored on its own merits.
         bare_rows = bare_table_rows([line for line, _ in lines])
         if bare_rows:
-            found.append(Candidate(number, -1, joiner.join(bare_rows) + end,
+            rows_text = joiner.join(readable_bare_row(row, text_lang) for row in bare_rows) + end
+            found.append(Candidate(number, -1, rows_text,
                                    heading=next(heading for line, heading in lines if line.strip() == bare_rows[0])))
         column_names = header_rows(passage.text)
         sentences = [(sentence, heading) for line, heading in lines for sentence in split_sentences(line)]
@@ -215,7 +248,7 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
                     and not _TABLE_RULE.match(sentence)):
                 last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
                 item = sentence.startswith("|") or bool(_LIST_ITEM.match(sentence)) or sentence.endswith((";", "；"))
-                found.append(Candidate(number, position, readable(sentence), last_resort, heading, item))
+                found.append(Candidate(number, position, readable(sentence, text_lang), last_resort, heading, item))
     return found
 
 

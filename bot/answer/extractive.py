@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import bm25s
 
-from bot.answer.candidates import Candidate, candidates, members
+from bot.answer.candidates import Candidate, candidates, members, split_label
 from bot.answer.evidence import asks_one_thing, figures_asked, holds_figure
 from bot.lang import asking_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
@@ -92,8 +92,8 @@ def wanted(question: str) -> list[re.Pattern[str]]:
 def defines(text: str, asked: set[str]) -> bool:
     """Whether a candidate defines a term of the question: a row labelled with it ("Accelerated depreciation: ...")
     or a sentence opening with it ("A petaflop is ...", "petaflop是...")."""
-    label, colon, _ = text.partition(": ")
-    if not (colon and len(label) <= MAX_LABEL_CHARS):
+    label, _ = split_label(text)
+    if not (label and len(label) <= MAX_LABEL_CHARS):
         opening = _OPENS_DEFINITION.match(text)
         label = opening.group(1) if opening else ""
     term = set(content_tokens(label))
@@ -144,8 +144,8 @@ def repeats(new: set[str], said: set[str]) -> bool:
 
 def stated(text: str) -> str:
     """What a sentence states beyond its label: "Funding: HK$3 billion" states "HK$3 billion"."""
-    label, colon, rest = text.partition(": ")
-    return rest if colon and len(label) <= MAX_LABEL_CHARS else text
+    label, rest = split_label(text)
+    return rest if label and len(label) <= MAX_LABEL_CHARS else text
 
 
 def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozenset(),

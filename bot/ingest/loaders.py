@@ -26,7 +26,8 @@ from pypdf import PdfReader
 
 # Bump when a loader gives other text for the same file, so that indexes built with the old text are rebuilt.
 # 2: PDF lines that were not wrapped become paragraphs of their own; page-number footers are dropped.
-LOADER_VERSION = 2
+# 3: an HTML table's header row is followed by a |---| rule, as in Markdown, so its column names are known.
+LOADER_VERSION = 3
 
 
 class LoadError(Exception):
@@ -445,13 +446,18 @@ def _list_lines(tag: Tag) -> list[str]:
 
 
 def _table_rows(table: Tag) -> list[str]:
+    """Markdown rows; a first row of header cells gets the |---| rule below it, which marks it as column names."""
     rows = []
     for row in table.find_all("tr"):
         if row.find_parent("table") is not table:
             continue
-        cells = [_inline_text(cell).replace("\n", " ").replace("|", "/") for cell in row.find_all(["th", "td"])]
-        if any(cells):
-            rows.append("| " + " | ".join(cells) + " |")
+        cells = row.find_all(["th", "td"])
+        texts = [_inline_text(cell).replace("\n", " ").replace("|", "/") for cell in cells]
+        if not any(texts):
+            continue
+        rows.append("| " + " | ".join(texts) + " |")
+        if len(rows) == 1 and all(cell.name == "th" for cell in cells):
+            rows.append("|" + " --- |" * len(cells))
     return rows
 
 
