@@ -38,12 +38,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-# Resolve pyproject.toml's ranges afresh in a scratch venv and record the result; run `make test` after it.
+# Resolve pyproject.toml's ranges afresh in a scratch venv and record the result under constraints.txt's comment
+# lines; run `make test` after it.
 LOCK_VENV := $(VENV)-lock
 lock:
 	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install --disable-pip-version-check -q -e '.[dev]'
-	{ sed -n '1,2p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.new
+	{ grep '^#' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.new
 	mv constraints.new constraints.txt && rm -rf $(LOCK_VENV)
 
 models: install

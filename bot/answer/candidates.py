@@ -62,11 +62,16 @@ def is_heading(line: str) -> bool:
             and not line.startswith("|") and not _LEAD_IN.search(line))
 
 
+def marks(lang: str) -> tuple[str, str, str]:
+    """The colon after a label, the separator between parts and the full stop of text in `lang`."""
+    return (": ", "; ", ".") if lang == "en" else ("：", "；", "。")
+
+
 def readable(sentence: str, lang: str = "en") -> str:
     """A list item without its bullet or bold label marks; a table row as "cell: cell; cell" (in Chinese with
     full-width marks, "撥款：10億港元")."""
     if sentence.lstrip().startswith("|"):
-        colon, separator = (": ", "; ") if lang == "en" else ("：", "；")
+        colon, separator, _ = marks(lang)
         cells = [cell.strip() for cell in sentence.strip().strip("|").split("|") if cell.strip()]
         return f"{cells[0]}{colon}{separator.join(cells[1:])}" if len(cells) > 1 else "".join(cells)
     return _BOLD.sub(r"\1", _LIST_ITEM.sub("", sentence)).strip()
@@ -119,9 +124,8 @@ def table_candidate(number: int, text: str, lang: str, heading: str = "") -> Can
     rows = [row for row in table_rows(text) if row not in column_names]
     if len(rows) < 2:
         return None
-    joiner = "; " if lang == "en" else "；"
-    return Candidate(number, -1, joiner.join(readable(row, lang) for row in rows) + ("." if lang == "en" else "。"),
-                     heading=heading)
+    _, joiner, end = marks(lang)
+    return Candidate(number, -1, joiner.join(readable(row, lang) for row in rows) + end, heading=heading)
 
 
 def is_list_item(line: str, lead: str, items: list[str]) -> bool:
@@ -165,7 +169,7 @@ def list_candidates(number: int, text: str, lang: str) -> list[Candidate]:
     """A lead-in and its list as one candidate: "Authorities use the feedback to:" alone answers nothing,
     and the items alone do not say what they are a list of. An FAQ's question over its list is not repeated in
     the answer ("What is being built?: ..." reads badly); it is scored as the list's section title instead."""
-    separator, end, colon = ("; ", ".", ": ") if lang == "en" else ("；", "。", "：")
+    colon, separator, end = marks(lang)
     found = []
     for lead, items in lead_in_lists(text):
         body = separator.join(readable(item, lang).rstrip(";；,，.。") for item in items)
@@ -229,7 +233,7 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
     found = []
     for number, passage in enumerate(passages, 1):
         text_lang = passage.lang or lang
-        joiner, end = ("; ", ".") if text_lang == "en" else ("；", "。")
+        _, joiner, end = marks(text_lang)
         lines = lines_with_headings(passage)
         table_heading = next((heading for line, heading in lines if line.lstrip().startswith("|")), "")
         table = table_candidate(number, passage.text, text_lang, table_heading)
