@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.util
 import time
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.answer.chain import Assistant, Thresholds, inverse_document_frequencies, question_coverage
+from bot.answer.chain import Assistant, Thresholds
 from bot.answer.extractive import extractive_answer
 from bot.answer.types import AnswerResult
 from bot.lang import detect_lang
@@ -79,25 +78,29 @@ class RecordingRetriever:
 
 
 @dataclass
-class KeywordOnly:
-    keywords: KeywordIndex
+class OneMethod:
+    """The hybrid retriever with one of its two searches; the question is still embedded, to weigh the evidence."""
 
+    retriever: HybridRetriever
+
+    @property
+    def keywords(self) -> KeywordIndex:  # the assistant finds its boilerplate here
+        return self.retriever.keywords
+
+    def embed_query(self, query: str, query_lang: str | None = None) -> list[float]:
+        return self.retriever.embed_query(query, query_lang)
+
+
+class KeywordOnly(OneMethod):
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
                query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
         return self.keywords.search(query, k, search_filter)
 
 
-@dataclass
-class DenseOnly:
-    retriever: HybridRetriever
-
+class DenseOnly(OneMethod):
     def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
                query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
         return self.retriever.dense(query, k, search_filter, query_lang, query_vector)
-
-    @property
-    def keywords(self) -> KeywordIndex:  # the assistant finds its boilerplate and word weights here
-        return self.retriever.keywords
 
 
 class AssistantSystem:
@@ -107,7 +110,6 @@ class AssistantSystem:
         assistant.retriever = self.recorder
         self.assistant = assistant
         self.last_result: AnswerResult | None = None
-        self.idf = inverse_document_frequencies(assistant.retriever.keywords.passages)
 
     def run(self, item: QAItem) -> Outcome:
         self.recorder.last = []
@@ -134,29 +136,19 @@ class AssistantSystem:
         )
 
     def _evidence(self, result: AnswerResult) -> str:
-        if not result.passages:
+        if result.evidence is None:
             return "nothing retrieved"
-        best = max(p.dense_score for p in result.passages)
-        coverage = question_coverage(result.standalone_question, result.passages[:3], self.idf)
-        limits = self.assistant.thresholds
-        return (f"best dense score {best:.3f} (min {limits.min_dense_score}), "
-                f"coverage {coverage:.2f} (min {limits.min_coverage})")
+        return f"similarity {result.evidence:.3f} (min {self.assistant.thresholds.min_similarity})"
 
 
 def retrieval_baselines(assistant: Assistant, thresholds: Thresholds) -> list[AssistantSystem]:
-    """The assistant with keyword-only and with dense-only retrieval (same store, guard and backend).
-
-    Keyword hits carry no dense score, so the keyword-only assistant checks evidence by coverage alone.
-    """
-    keywords = assistant.retriever.keywords
+    """The assistant with keyword-only and with dense-only retrieval (same store, guard, evidence check, sentence
+    vectors and backend)."""
     store = getattr(assistant.retriever, "inner", assistant.retriever).store
-    keyword_thresholds = dataclasses.replace(thresholds, min_dense_score=-1.0)
-    return [
-        AssistantSystem("keyword-only", Assistant(KeywordOnly(keywords), thresholds=keyword_thresholds,
-                                                  k=assistant.k)),
-        AssistantSystem("dense-only", Assistant(DenseOnly(HybridRetriever(store, keywords)), thresholds=thresholds,
-                                                k=assistant.k)),
-    ]
+    retriever = HybridRetriever(store, assistant.retriever.keywords)
+    return [AssistantSystem(name, Assistant(method(retriever), thresholds=thresholds, k=assistant.k,
+                                            sentence_vectors=assistant.sentence_vectors))
+            for name, method in (("keyword-only", KeywordOnly), ("dense-only", DenseOnly))]
 
 
 # --- the LangChain-tutorial pipeline ------------------------------------------------------------------------

@@ -458,7 +458,7 @@ def calibrate(
     out_file: Annotated[Optional[Path], typer.Option("--out", dir_okay=False,
                                                      help="default: ASKGOV_CALIBRATION_FILE")] = None,
 ) -> None:
-    """Choose the refusal thresholds on the dev split (best worse figure of: correct answers against 85%, refusals
+    """Choose the refusal threshold on the dev split (best worse figure of: correct answers against 85%, refusals
     of what should be declined against 90%); write calibration.json."""
     from bot.answer.chain import Assistant
     from bot.calibrate import best, collect, write
@@ -477,7 +477,7 @@ def calibrate(
     ensure_index(settings)
     choice = best(collect(Assistant.from_settings(settings), items))
     record = write(settings.calibration_file, choice, settings.embedder, split, len(items))
-    out.print(f"min_dense_score = {choice.min_dense_score}, min_coverage = {choice.min_coverage}: balanced accuracy "
+    out.print(f"min_similarity = {choice.min_similarity}: balanced accuracy "
               f"{choice.balanced_accuracy:.3f} (answered {choice.answer_rate:.3f} of answerable, declined "
               f"{choice.refusal_rate:.3f} of the rest, {choice.correct} correct answers); wrote "
               f"{settings.calibration_file}", highlight=False)

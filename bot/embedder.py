@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +14,23 @@ from langchain_core.embeddings import Embeddings
 from bot.models import MODELS, ModelError, get_spec, is_present, model_dir
 
 
+TitledTexts = Sequence[tuple[str, str]]  # (title, text) pairs
+
+
 @dataclass
 class Embedder:
     name: str  # stable and filesystem-safe: it names the Chroma collection
     embeddings: Embeddings
     count_tokens: Callable[[str], int]
+    # set for a model trained to read a document's title with its text (EmbeddingGemma: "title: ... | text: ...")
+    titled: Callable[[TitledTexts], list[list[float]]] | None = None
+
+    def embed_titled(self, texts: TitledTexts) -> list[list[float]]:
+        """Vectors of (title, text) pairs: the title says what a lone sentence is about ("Digital inclusion -
+        Support for older people"); a model not trained with titles reads the text alone."""
+        if self.titled is None:
+            return self.embeddings.embed_documents([text for _, text in texts])
+        return self.titled(texts)
 
 
 class UseEmbeddings(Embeddings):
@@ -71,17 +83,21 @@ def _name_for_folder(folder: Path) -> str:
     return f"{slug}-{digest}"
 
 
-def _prompt_names(folder: Path) -> tuple[str | None, str | None]:
-    """The (query, document) prompt names a model was trained with, if its config declares them."""
+def _prompts(folder: Path) -> dict[str, str]:
+    """The prompts a model was trained with, by name ("query", "document", ...), if its config declares them."""
     config = folder / "config_sentence_transformers.json"
-    prompts = json.loads(config.read_text()).get("prompts", {}) if config.is_file() else {}
-    return ("query" if "query" in prompts else None, "document" if "document" in prompts else None)
+    return json.loads(config.read_text()).get("prompts", {}) if config.is_file() else {}
+
+
+_NO_TITLE = "title: none"  # EmbeddingGemma's document prompt, "title: none | text: ", has a slot for the title
 
 
 def _sentence_transformer(folder: Path, name: str) -> Embedder:
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    query_prompt, document_prompt = _prompt_names(folder)
+    prompts = _prompts(folder)
+    query_prompt = "query" if "query" in prompts else None
+    document_prompt = "document" if "document" in prompts else None
     document_kwargs: dict = {"normalize_embeddings": True}
     query_kwargs: dict = {"normalize_embeddings": True}
     if document_prompt:
@@ -99,4 +115,17 @@ def _sentence_transformer(folder: Path, name: str) -> Embedder:
     def count_tokens(text: str) -> int:
         return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    return Embedder(name, embeddings, count_tokens)
+    return Embedder(name, embeddings, count_tokens, _titled(embeddings, prompts.get("document", "")))
+
+
+def _titled(embeddings, document_prompt: str) -> Callable[[TitledTexts], list[list[float]]] | None:
+    """Embedding with the title in the document prompt's title slot, or None when the prompt has none."""
+    if _NO_TITLE not in document_prompt:
+        return None
+    model = embeddings._client  # the SentenceTransformer: the prompt is written here, so none is added
+
+    def embed(texts: TitledTexts) -> list[list[float]]:
+        prompted = [document_prompt.replace(_NO_TITLE, f"title: {title or 'none'}") + text for title, text in texts]
+        return model.encode(prompted, prompt="", normalize_embeddings=True).tolist() if prompted else []
+
+    return embed

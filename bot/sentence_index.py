@@ -5,6 +5,11 @@ question worded differently from the documents shares few words with the sentenc
 the candidates while answering would take seconds on two cores, so every candidate of every chunk is embedded
 once, when the corpus is indexed (`sync`), and looked up while answering. A candidate that is not there yet
 (an index built before this existed) is embedded when first needed and kept.
+
+A candidate is embedded with its document's title and section title where the model reads titles
+(`Embedder.embed_titled`): "Free or subsidised courses will be offered" is then about digital inclusion for
+older people, which the sentence never says. On the dev split this took answer accuracy from 0.888 to 0.906,
+and on 180 new questions written blind from 0.768 to 0.808.
 """
 
 from __future__ import annotations
@@ -16,9 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from langchain_core.embeddings import Embeddings
 
-from bot.answer.candidates import candidates
+from bot.answer.candidates import Candidate, candidates
 from bot.embedder import Embedder
 from bot.retrieve import Passage
 from bot.store import collection_name
@@ -31,28 +35,34 @@ def sentence_collection_name(embedder_name: str) -> str:
     return collection_name(embedder_name)[:63 - len(SUFFIX)] + SUFFIX
 
 
-def sentence_key(text: str) -> str:
-    """One id for a sentence however its parts were joined: a table's rows are joined with "; " in English
-    answers and "；" in Chinese ones, and that must not make it a different sentence."""
-    return hashlib.sha1(re.sub(r"[\W_]+", "", text.casefold()).encode()).hexdigest()
+def context(candidate: Candidate) -> str:
+    """What a candidate is about beyond its own words: its document's title and its section's."""
+    return " - ".join(part for part in (candidate.title, candidate.heading) if part)
+
+
+def sentence_key(candidate: Candidate) -> str:
+    """One id for a sentence in its context, however its parts were joined: a table's rows are joined with "; "
+    in English answers and "；" in Chinese ones, and that must not make it a different sentence."""
+    folded = (re.sub(r"[\W_]+", "", part.casefold()) for part in (context(candidate), candidate.text))
+    return hashlib.sha1("\n".join(folded).encode()).hexdigest()
 
 
 class SentenceVectors:
-    def __init__(self, collection: Collection, embeddings: Embeddings) -> None:
+    def __init__(self, collection: Collection, embedder: Embedder) -> None:
         self._collection = collection
-        self._embeddings = embeddings
+        self._embedder = embedder
 
     @classmethod
     def open(cls, client: ClientAPI, embedder: Embedder) -> "SentenceVectors":
         # No embedding function: vectors are always given, so Chroma must never fetch its default model.
         collection = client.get_or_create_collection(sentence_collection_name(embedder.name), embedding_function=None,
                                                      metadata={"embedder": embedder.name})
-        return cls(collection, embedder.embeddings)
+        return cls(collection, embedder)
 
     def sync(self, passages: Sequence[Passage]) -> int:
         """Embed the candidates of `passages` not yet stored and drop stored ones no passage has any more.
         Returns how many were embedded."""
-        wanted = {sentence_key(c.text): c.text for p in passages for c in candidates([p], lang=p.lang)}
+        wanted = {sentence_key(c): c for p in passages for c in candidates([p], lang=p.lang)}
         stored = set(self._collection.get(include=[])["ids"])
         missing = [key for key in wanted if key not in stored]
         for start in range(0, len(missing), BATCH):
@@ -62,11 +72,11 @@ class SentenceVectors:
             self._collection.delete(ids=stale[start:start + BATCH * 8])
         return len(missing)
 
-    def similarities(self, query_vector: Sequence[float], texts: Sequence[str]) -> list[float]:
-        """The cosine similarity of each text to the query."""
-        if not texts:
+    def similarities(self, query_vector: Sequence[float], found: Sequence[Candidate]) -> list[float]:
+        """The cosine similarity of each candidate to the query."""
+        if not found:
             return []
-        vectors = self._vectors(texts)
+        vectors = self._vectors(found)
         query = np.asarray(query_vector, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
         return (vectors @ query / np.where(norms == 0, 1.0, norms)).tolist()
@@ -74,16 +84,17 @@ class SentenceVectors:
     def count(self) -> int:
         return self._collection.count()
 
-    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [sentence_key(text) for text in texts]
-        found = self._collection.get(ids=list(dict.fromkeys(keys)), include=["embeddings"])
-        known = dict(zip(found["ids"], found["embeddings"]))
-        missing = {key: text for key, text in zip(keys, texts) if key not in known}
+    def _vectors(self, found: Sequence[Candidate]) -> np.ndarray:
+        keys = [sentence_key(candidate) for candidate in found]
+        stored = self._collection.get(ids=list(dict.fromkeys(keys)), include=["embeddings"])
+        known = dict(zip(stored["ids"], stored["embeddings"]))
+        missing = {key: candidate for key, candidate in zip(keys, found) if key not in known}
         if missing:
             known.update(self._add(missing))
         return np.asarray([known[key] for key in keys], dtype=np.float32)
 
-    def _add(self, texts_by_key: dict[str, str]) -> dict[str, list[float]]:
-        vectors = self._embeddings.embed_documents(list(texts_by_key.values()))
-        self._collection.upsert(ids=list(texts_by_key), embeddings=vectors, documents=list(texts_by_key.values()))
-        return dict(zip(texts_by_key, vectors))
+    def _add(self, by_key: dict[str, Candidate]) -> dict[str, list[float]]:
+        vectors = self._embedder.embed_titled([(context(c), c.text) for c in by_key.values()])
+        self._collection.upsert(ids=list(by_key), embeddings=vectors, documents=[c.text for c in by_key.values()],
+                                metadatas=[{"context": context(c)} for c in by_key.values()])
+        return dict(zip(by_key, vectors))

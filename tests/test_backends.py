@@ -46,7 +46,7 @@ SERVER_START_SECONDS = 240
 def index_settings(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:  # noqa: F811
     """Settings over the small index, with refusal thresholds of its own (not the dev-split calibration)."""
     calibration = tmp_path_factory.mktemp("calibration") / "calibration.json"
-    calibration.write_text(json.dumps({"min_dense_score": 0.3, "min_coverage": 0.5}), encoding="utf-8")
+    calibration.write_text(json.dumps({"min_similarity": 0.3}), encoding="utf-8")
     return Settings(index_dir=web_index, embedder=FAST_EMBEDDER, chroma_url="", calibration_file=calibration,
                     openai_base_url="", openai_model="", _env_file=None)
 

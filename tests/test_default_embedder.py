@@ -71,3 +71,19 @@ def test_cli_search_uses_the_default_embedder(tmp_path: Path, settings, monkeypa
     collections = [c.name for c in make_client(settings.index_dir).list_collections()]
     # the chunks, and the sentences extractive answers are made of, both embedded by the default model only
     assert sorted(collections) == [f"askgov-{DEFAULT}", f"askgov-{DEFAULT}-sentences"]
+
+
+def test_a_sentence_is_embedded_with_the_titles_that_say_what_it_is_about(default_embedder) -> None:
+    """A lone sentence never says whom its courses are for; its document and section titles do."""
+    said = "Free or subsidised courses will be offered."
+    inclusion = ("Digital inclusion - Help for older residents", said)
+    power = ("Data centre cluster - Electricity supply", said)
+    question = default_embedder.embeddings.embed_query("Is there any help for elderly people who find AI hard?")
+    vectors = default_embedder.embed_titled([inclusion, power, ("", said)])
+
+    def similarity(vector: list[float]) -> float:
+        return sum(a * b for a, b in zip(question, vector))
+
+    assert similarity(vectors[0]) > similarity(vectors[2]) > similarity(vectors[1])
+    # without a title it is what the model's own document prompt gives: the same vector as embed_documents
+    assert vectors[2] == pytest.approx(default_embedder.embeddings.embed_documents([said])[0], abs=1e-5)

@@ -240,18 +240,18 @@ def test_figures_are_split_by_language_and_kind() -> None:
 # --- calibration (bot.calibrate) ----------------------------------------------------------------------------
 
 
-def _evidence(should_refuse: bool, dense: float, coverage: float, anyway: bool = False) -> Evidence:
-    return Evidence("x", should_refuse, anyway, dense, coverage, correct_if_answered=not should_refuse)
+def _evidence(should_refuse: bool, similarity: float, anyway: bool = False) -> Evidence:
+    return Evidence("x", should_refuse, anyway, similarity, correct_if_answered=not should_refuse)
 
 
 def test_calibration_finds_the_threshold_that_separates_the_items() -> None:
-    # Answerable items have dense scores 0.6-0.8, unanswerable ones 0.3-0.5; coverage does not separate them.
-    evidence = [_evidence(False, d, 0.5) for d in (0.6, 0.7, 0.8)] + [_evidence(True, d, 0.5) for d in (0.3, 0.5)]
-    evidence.append(_evidence(True, 0.9, 0.9, anyway=True))  # declined by the guard whatever the thresholds
-    choice = best(evidence, dense_grid=(0.0, 0.25, 0.55, 0.65), coverage_grid=(0.0, 0.6))
-    assert (choice.min_dense_score, choice.min_coverage) == (0.55, 0.0)
+    # Answerable items have similarities 0.6-0.8, unanswerable ones 0.3-0.5.
+    evidence = [_evidence(False, s) for s in (0.6, 0.7, 0.8)] + [_evidence(True, s) for s in (0.3, 0.5)]
+    evidence.append(_evidence(True, 0.9, anyway=True))  # declined by the guard whatever the threshold
+    choice = best(evidence, grid=(0.0, 0.25, 0.55, 0.65))
+    assert choice.min_similarity == 0.55
     assert choice.balanced_accuracy == 1.0 and choice.correct == 3
-    too_high = score(evidence, 0.65, 0.0)
+    too_high = score(evidence, 0.65)
     assert too_high.answer_rate == pytest.approx(2 / 3) and too_high.refusal_rate == 1.0
 
 
@@ -313,26 +313,26 @@ def test_a_limited_run_takes_items_from_every_language_in_turn() -> None:
 def test_calibration_takes_the_point_whose_worse_figure_is_best_against_its_target() -> None:
     # Ten items to decline: at 0.5 nine are declined (0.9); at 0.4 eight (0.8). Four answerable items: at 0.5
     # three are answered (0.75), at 0.4 all four.
-    evidence = [_evidence(True, d, 0.5) for d in (0.1,) * 8 + (0.45, 0.7)]
-    evidence += [_evidence(False, d, 0.5) for d in (0.42, 0.6, 0.7, 0.8)]
+    evidence = [_evidence(True, d) for d in (0.1,) * 8 + (0.45, 0.7)]
+    evidence += [_evidence(False, d) for d in (0.42, 0.6, 0.7, 0.8)]
     # targets 0.75 / 0.9: 0.5 reaches both (1.0 / 1.0); 0.4 is far above one (1.33) but below the other (0.89)
-    both = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.75, refusal_target=0.9)
-    assert both.min_dense_score == 0.5 and both.refusal_rate == 0.9 and both.correct == 3
+    both = best(evidence, grid=(0.4, 0.5), answer_target=0.75, refusal_target=0.9)
+    assert both.min_similarity == 0.5 and both.refusal_rate == 0.9 and both.correct == 3
     # targets 0.85 / 0.9: neither point reaches both; 0.4's worse figure is 0.8 / 0.9 = 0.89 of its target,
     # 0.5's is 0.75 / 0.85 = 0.88, so 0.4 is nearer
-    nearest = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.85, refusal_target=0.9)
-    assert nearest.min_dense_score == 0.4 and nearest.correct == 4
+    nearest = best(evidence, grid=(0.4, 0.5), answer_target=0.85, refusal_target=0.9)
+    assert nearest.min_similarity == 0.4 and nearest.correct == 4
     # targets 0.5 / 0.5: both points reach both; 0.4's worse figure (0.8 / 0.5 = 1.6) beats 0.5's (0.75 / 0.5 =
     # 1.5): the most room on both, not the most refusals
-    easy = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.5, refusal_target=0.5)
-    assert easy.min_dense_score == 0.4
+    easy = best(evidence, grid=(0.4, 0.5), answer_target=0.5, refusal_target=0.5)
+    assert easy.min_similarity == 0.4
 
 
 def test_calibration_breaks_a_tie_on_the_worse_figure_by_the_other_one() -> None:
     # Accuracy is 3 of 4 whatever the threshold (one answer lacks a key fact), so it is the worse figure at both
     # points; 0.5 declines 9 of 10 items to decline, 0.4 only 8: 0.5 wins although it is the higher threshold.
-    evidence = [_evidence(True, d, 0.5) for d in (0.1,) * 8 + (0.45, 0.7)]
-    evidence += [_evidence(False, 0.9, 0.5) for _ in range(3)]
-    evidence.append(Evidence("wrong", False, False, 0.9, 0.5, correct_if_answered=False))
-    choice = best(evidence, dense_grid=(0.4, 0.5), coverage_grid=(0.0,), answer_target=0.85, refusal_target=0.9)
-    assert choice.min_dense_score == 0.5 and choice.refusal_rate == 0.9
+    evidence = [_evidence(True, d) for d in (0.1,) * 8 + (0.45, 0.7)]
+    evidence += [_evidence(False, 0.9) for _ in range(3)]
+    evidence.append(Evidence("wrong", False, False, 0.9, correct_if_answered=False))
+    choice = best(evidence, grid=(0.4, 0.5), answer_target=0.85, refusal_target=0.9)
+    assert choice.min_similarity == 0.5 and choice.refusal_rate == 0.9

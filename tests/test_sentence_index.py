@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer.candidates import candidates
+from bot.answer.candidates import Candidate, candidates
 from bot.answer.extractive import extractive_answer
 from bot.embedder import Embedder
 from bot.retrieve import Passage
@@ -24,17 +24,18 @@ def passage(text: str, doc_id: str = "doc-en", lang: str = "en") -> Passage:
 
 
 class CountingEmbedder:
-    """The real embeddings, counting the texts it is asked to embed."""
+    """The real embedder, counting the texts it is asked to embed."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner, self.embedded = inner.embeddings, 0
+        self.inner, self.embedded = inner, 0
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def embed_titled(self, texts: list[tuple[str, str]]) -> list[list[float]]:
         self.embedded += len(texts)
-        return self.inner.embed_documents(texts)
+        return self.inner.embed_titled(texts)
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+
+def sentence(text: str, title: str = "", heading: str = "") -> Candidate:
+    return Candidate(1, 0, text, heading=heading, title=title)
 
 
 @pytest.fixture
@@ -46,9 +47,9 @@ def test_sync_embeds_each_candidate_once_and_drops_what_the_index_lost(tmp_path:
     counting = CountingEmbedder(fast_embedder)
     client = make_client(tmp_path / "index")
     vectors = SentenceVectors.open(client, fast_embedder)
-    vectors._embeddings = counting
+    vectors._embedder = counting
     kept, gone = passage(FEE), passage("Offices close at six. Appointments are not needed.", "other-en")
-    wanted = len({sentence_key(c.text) for p in (kept, gone) for c in candidates([p], lang="en")})
+    wanted = len({sentence_key(c) for p in (kept, gone) for c in candidates([p], lang="en")})
 
     assert vectors.sync([kept, gone]) == wanted == counting.embedded
     assert vectors.sync([kept, gone]) == 0 and counting.embedded == wanted  # nothing new: nothing embedded
@@ -61,17 +62,27 @@ def test_sync_embeds_each_candidate_once_and_drops_what_the_index_lost(tmp_path:
 def test_a_sentence_not_yet_stored_is_embedded_when_first_needed_and_kept(vectors: SentenceVectors,
                                                                           fast_embedder: Embedder) -> None:
     query = fast_embedder.embeddings.embed_query("When are offices open?")
-    first = vectors.similarities(query, ["The office is open on weekdays.", "Bananas are yellow."])
+    first = vectors.similarities(query, [sentence("The office is open on weekdays."), sentence("Bananas are yellow.")])
     assert vectors.count() == 2
-    assert vectors.similarities(query, ["The office is open on weekdays."]) == pytest.approx(first[:1], abs=1e-6)
+    assert vectors.similarities(query, [sentence("The office is open on weekdays.")]) == pytest.approx(first[:1],
+                                                                                                        abs=1e-6)
     assert vectors.count() == 2
     assert first[0] > first[1]
 
 
 def test_a_table_joined_for_either_language_is_one_sentence() -> None:
-    assert sentence_key("Funding: HK$3 billion; Duration: three years.") == \
-        sentence_key("Funding：HK$3 billion；Duration：three years。")
-    assert sentence_key("Funding: HK$3 billion.") != sentence_key("Funding: HK$1 billion.")
+    assert sentence_key(sentence("Funding: HK$3 billion; Duration: three years.")) == \
+        sentence_key(sentence("Funding：HK$3 billion；Duration：three years。"))
+    assert sentence_key(sentence("Funding: HK$3 billion.")) != sentence_key(sentence("Funding: HK$1 billion."))
+
+
+def test_the_same_sentence_under_another_title_is_another_sentence() -> None:
+    """Its vector is made with its titles, so it must not be looked up under another document's."""
+    said = "Free courses will be offered."
+    assert sentence_key(sentence(said, "Digital inclusion", "Older residents")) != sentence_key(sentence(said))
+    assert sentence_key(sentence(said, "Digital inclusion", "Older residents")) != \
+        sentence_key(sentence(said, "Digital inclusion", "Small firms"))
+    assert sentence_key(sentence(said, "Digital inclusion")) == sentence_key(sentence(said, "Digital  inclusion"))
 
 
 def test_meaning_finds_the_sentence_that_shares_no_word_with_the_question(vectors: SentenceVectors,
@@ -94,3 +105,7 @@ def test_without_a_query_vector_answers_are_made_by_words_alone(vectors: Sentenc
     assert extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found, sentence_vectors=vectors) == \
         extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found)
     assert vectors.count() == 0  # and nothing was embedded for it
+
+
+def test_candidates_carry_their_documents_title_to_be_embedded_with() -> None:
+    assert {c.title for c in candidates([passage(FEE)], lang="en")} == {"Scheme"}

@@ -10,7 +10,7 @@ although they never say "feedback".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.lang import split_sentences, unwrap_lines
 from bot.retrieve import Passage
@@ -24,6 +24,7 @@ class Candidate:
     last_resort: bool = False  # a notice repeated across documents, or the document describing itself
     heading: str = ""  # of the section the candidate sits in: scored with it, not shown
     item: bool = False  # a table row or list item
+    title: str = ""  # of the document: embedded with the candidate (`bot.sentence_index`), not shown
 
     @property
     def is_group(self) -> bool:
@@ -230,29 +231,33 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
                lang: str = "en") -> list[Candidate]:
     """Every candidate of the passages, punctuated in each passage's own language (`lang` where a passage names
     none): the same text whoever asks, so the sentence index built from the passages alone knows it."""
+    return [replace(candidate, title=passage.title) for number, passage in enumerate(passages, 1)
+            for candidate in _passage_candidates(number, passage, boilerplate, passage.lang or lang)]
+
+
+def _passage_candidates(number: int, passage: Passage, boilerplate: frozenset[str],
+                        text_lang: str) -> list[Candidate]:
     found = []
-    for number, passage in enumerate(passages, 1):
-        text_lang = passage.lang or lang
-        _, joiner, end = marks(text_lang)
-        lines = lines_with_headings(passage)
-        table_heading = next((heading for line, heading in lines if line.lstrip().startswith("|")), "")
-        table = table_candidate(number, passage.text, text_lang, table_heading)
-        found.extend([table] if table else [])
-        found.extend(list_candidates(number, passage.text, text_lang))
-        # Only as a whole: a bare row alone ("Location Cyberport") is too short to be scored on its own merits.
-        bare_rows = bare_table_rows([line for line, _ in lines])
-        if bare_rows:
-            rows_text = joiner.join(readable_bare_row(row, text_lang) for row in bare_rows) + end
-            found.append(Candidate(number, -1, rows_text,
-                                   heading=next(heading for line, heading in lines if line.strip() == bare_rows[0])))
-        column_names = header_rows(passage.text)
-        sentences = [(sentence, heading) for line, heading in lines for sentence in split_sentences(line)]
-        for position, (sentence, heading) in enumerate(sentences):
-            if (len(sentence) >= MIN_CHARS and is_statement(sentence) and sentence not in column_names
-                    and not _TABLE_RULE.match(sentence)):
-                last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
-                item = sentence.startswith("|") or bool(_LIST_ITEM.match(sentence)) or sentence.endswith((";", "；"))
-                found.append(Candidate(number, position, readable(sentence, text_lang), last_resort, heading, item))
+    _, joiner, end = marks(text_lang)
+    lines = lines_with_headings(passage)
+    table_heading = next((heading for line, heading in lines if line.lstrip().startswith("|")), "")
+    table = table_candidate(number, passage.text, text_lang, table_heading)
+    found.extend([table] if table else [])
+    found.extend(list_candidates(number, passage.text, text_lang))
+    # Only as a whole: a bare row alone ("Location Cyberport") is too short to be scored on its own merits.
+    bare_rows = bare_table_rows([line for line, _ in lines])
+    if bare_rows:
+        rows_text = joiner.join(readable_bare_row(row, text_lang) for row in bare_rows) + end
+        found.append(Candidate(number, -1, rows_text,
+                               heading=next(heading for line, heading in lines if line.strip() == bare_rows[0])))
+    column_names = header_rows(passage.text)
+    sentences = [(sentence, heading) for line, heading in lines for sentence in split_sentences(line)]
+    for position, (sentence, heading) in enumerate(sentences):
+        if (len(sentence) >= MIN_CHARS and is_statement(sentence) and sentence not in column_names
+                and not _TABLE_RULE.match(sentence)):
+            last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
+            item = sentence.startswith("|") or bool(_LIST_ITEM.match(sentence)) or sentence.endswith((";", "；"))
+            found.append(Candidate(number, position, readable(sentence, text_lang), last_resort, heading, item))
     return found
 
 

@@ -201,7 +201,7 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
     # the words that say what is asked ("what", "is", "嘅" match sentences by chance); the asking sentences twice
     tokens = content_tokens(question) + content_tokens(asking_part(focus))
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
-    similarity = (sentence_vectors.similarities(query_vector, [c.text for c in found])
+    similarity = (sentence_vectors.similarities(query_vector, found)
                   if sentence_vectors is not None and len(query_vector) else [])
     scores = score(tokens, found, lists_asked, wanted(focus or question), similarity,
                    meaning_asked=bool(_ASKS_MEANING.search(focus or question)))

@@ -45,6 +45,8 @@ class AnswerResult(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     timings: Timings = Field(default_factory=Timings)
     standalone_question: str = ""  # the question as retrieval saw it (follow-ups rewritten)
+    # how close in meaning the retrieved text came to the question (Thresholds.min_similarity); None: no passages
+    evidence: float | None = None
     passages: list[Passage] = Field(default_factory=list, exclude=True)  # what retrieval returned, in order
 
     def public_json(self) -> dict:
