@@ -118,6 +118,9 @@ def test_standalone_question_only_rewrites_follow_ups() -> None:
     other = "What are the other two pots of money, and how much is in each?"
     assert standalone_question(other, history) == f"What does the AI Subsidy Scheme fund? {other}"
     assert standalone_question("其餘兩筆撥款用喺研發院同大學與業界合作，各有幾多？", history).startswith("What does")
+    # and so do "these" and 这些 / 呢啲
+    assert standalone_question("这些机构具体要遵守哪部法律？", history).startswith("What does")
+    assert standalone_question("呢啲公司而家可以點樣申請資助計劃？", history).startswith("What does")
 
 
 def _passage(n: int) -> Passage:

@@ -153,6 +153,15 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
      ""),
     # "the target" is whatever figure was set, not a thing to count
     ("咁2030年嘅目標係幾多？", "算力計劃在2030年或之前提升至15,000 petaflops[1]。", ""),
+    # a year before the thing counted is the year's business (jieba reads 2030年算力 as 年算力), and colloquial
+    # currency names are the documents' ones (美金 is 美元)
+    ("数码港的超算中心计划到2030年算力要达到多少？", "计划在2030年或之前把算力提升至15,000 petaflops[1]。", ""),
+    ("数码港的超算中心计划到2030年算力要达到多少？", "2030年或之前会建成数据中心群[1]。", "a figure for 算力 in 2030"),
+    ("140億港紙即係大約幾多美金", "香港已預留140億港元（約18億美元）發展人工智能[1]。", ""),
+    ("140億港紙即係大約幾多美金", "香港已預留140億港元發展人工智能[1]。", "a figure for 美元"),
+    # 几年内 asks a length of time; 需要什么条件 the requirements
+    ("设备可以在几年内折旧完？", "加速折旧：设备成本可以较快摊销[1]。", "duration"),
+    ("低保户能不能领？需要什么条件？", "可负担：有需要时提供免费或资助的工具[1]。", "eligibility"),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

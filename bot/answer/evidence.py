@@ -35,7 +35,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # how long something lasts: a length of time, or the date it runs to
     "duration": re.compile(r"\bhow long (will|does|do|did|is|are|would|should|has|have)\b|\bfor how long\b|"
                            r"(多長|多长)(時間|时间)(?!一次)|多久(?!一次)|(幾|几)耐(?!一次)|為期多|为期多|"
-                           r"(幾多|几多|多少)(年|個月|个月|日|天|星期)|(幾|几)(個|个)月", re.IGNORECASE),
+                           r"(幾多|几多|多少)(年|個月|个月|日|天|星期)|(幾|几)(個|个)月|(?<![十\d])(幾|几)年(?![級级前])",
+                           re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
                          r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|"
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
@@ -103,7 +104,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         # how people are picked for something: selection rules
         r"\bhow (are|is|will) (\w+ ){0,3}(picked|selected|chosen)\b|(點樣|点样|怎樣|怎样|如何)(揀選|拣选|挑選|挑选|甄選|甄选)|"
         r"(資格|资格)(要求|條件|条件|係|是|有)?(咩|乜嘢|什麼|什么|甚麼|哪些)|(符合|達到|达到)(哪些|什麼|什么|甚麼|咩)(條件|条件|要求)|"
-        r"(學歷|学历)|工作(經驗|经验)|申(請|请)(條件|条件)", re.IGNORECASE),
+        r"(學歷|学历)|工作(經驗|经验)|申(請|请)(條件|条件)|"
+        r"(需要|要|有)(啲)?(咩|乜嘢|什麼|什么|甚麼|哪些)(條件|条件|資格|资格|要求)", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
@@ -251,6 +253,9 @@ _GENERIC = frozenset("money funding funds budget time more people target share p
 # 边几个 / 哪几项 ask "which ones", not "how many"; 60几间 is "sixty-odd"
 _HOW_MANY_ZH = re.compile(r"(多少|几多|(?<![边哪这那呢嗰\d一二三四五六七八九十百千])几)(个|名|位|项|间|家|所|宗|架|部|座|只|张|份|条|种|类)?")
 _CLAUSE_END = re.compile(r"[，,、。？?！!；;]")
+_YEAR_ZH = re.compile(r"(?<!\d)(19|20)\d{2}(-\d{2})?(年度|年)?")
+# what colloquial Chinese calls a currency, by the name the documents use (folded: 港紙 -> 港纸)
+_WRITTEN = {"美金": "美元", "港纸": "港元", "港币": "港元"}
 _BEFORE_HOW_MANY_ZH = re.compile(r"(大概|大约|约|一共|总共|合共|共|将|会|可以|可)*(有|是|系|为|达到|达|需要|要)?$")
 
 
@@ -272,7 +277,7 @@ def counted_subject(question: str) -> str:
             return ""
         # every word of it: "how many private-sector jobs" is not answered by a figure for civil service jobs
         return " ".join(content_tokens(" ".join(words)))
-    folded = fold(question)
+    folded = _YEAR_ZH.sub(" ", fold(question))  # the year is checked on its own; jieba reads 2030年算力 as 年算力
     for match in _HOW_MANY_ZH.finditer(folded):
         if match.group(1) == "几" and not match.group(2):
             continue  # 几时, 几耐, 几大: when, how long, how big
@@ -286,6 +291,7 @@ def counted_subject(question: str) -> str:
         # an English word in a Chinese question ("折合US dollar约多少") may be answered in Chinese (美元); 幾多錢發展
         # 人工智能 and 那笔钱 ask the amount
         generic = any(word in _GENERIC or word.endswith(("钱", "资金", "金额")) for word in words[:1] + words[-1:])
+        words = [_WRITTEN.get(word, word) for word in words]
         return " ".join(words) if head and not generic and not head.isascii() else ""
     return ""
 
