@@ -116,6 +116,27 @@ def test_boilerplate_is_a_last_resort_not_excluded() -> None:
     assert "1823" in answer
 
 
+def test_a_page_calling_itself_only_a_summary_loses_to_the_hotline_it_gives() -> None:
+    hotline = "如對政府服務有一般查詢，可致電1823熱線。"
+    text = f"{hotline}本頁只屬示範摘要，未能解答個別個案的問題。"
+    answer = extractive_answer("有問題想問政府打邊個熱線？", "", "zh-Hant", [passage(text, lang="zh-Hant")],
+                               boilerplate=frozenset({hotline}))
+    assert answer.startswith("如對政府服務有一般查詢，可致電1823熱線")
+
+
+def test_a_sentence_giving_the_multiple_asked_for_is_no_repeat() -> None:
+    from bot.answer.extractive import pick, wanted
+    from bot.retrieve import content_tokens
+
+    prose = "The centre launched with 3,000 petaflops at Cyberport and will grow to 15,000 petaflops by 2030."
+    table = "Launch 3,000 petaflops; Planned 15,000 petaflops by 2030 at Cyberport; growth five times the launch."
+    found = candidates([passage(prose), passage(table)])
+    for question, kept in (("How many times bigger will the Cyberport centre be by 2030?", [prose, table]),
+                           ("What capacity will the Cyberport centre have by 2030?", [prose])):
+        chosen = pick(found, [2.0, 1.9], set(content_tokens(question)), gives=wanted(question))
+        assert [c.text for c in chosen] == kept
+
+
 def test_a_document_describing_itself_loses_to_what_it_says() -> None:
     texts = ["This overview describes the plan to bring AI into public services and what residents can expect.",
              "The goal of bringing AI into public services is to make them more efficient and personalised."]

@@ -44,7 +44,7 @@ MAX_HEADING_CHARS = 60
 _SELF_DESCRIPTION = re.compile(
     r"^(this|the present) (overview|page|note|guide|timeline|document|fact ?sheet|summary|faq)\b.{0,40}?\b"
     r"(describes|explains|summari[sz]es|sets out|answers|gathers|brings together|covers|outlines|introduces|is)\b|"
-    r"^it sets out\b|^本(文|頁|页|指南|便覽|便览|概覽|概览|時間表|时间表|文件)(概述|解答|說明|说明|整理|介紹|介绍|屬|属|列出|闡述|阐述)",
+    r"^it sets out\b|^本(文|頁|页|指南|便覽|便览|概覽|概览|時間表|时间表|文件)(只|僅|仅)?(概述|解答|說明|说明|整理|介紹|介绍|屬|属|列出|闡述|阐述)",
     re.IGNORECASE)
 
 

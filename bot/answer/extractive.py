@@ -149,11 +149,13 @@ def stated(text: str) -> str:
 
 
 def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozenset(),
-         lists_asked: bool = False) -> list[Candidate]:
+         lists_asked: bool = False, gives: Sequence[re.Pattern[str]] = ()) -> list[Candidate]:
     """The best sentences that each add something beyond the question's own words and what is already chosen.
 
     "Name: AI Subsidy Scheme" only restates the question and is never picked on its own. Unless a list was asked
     for, a whole table or list is not added to one of its own rows or items: the rest of it was not asked about.
+    A sentence that `gives` what was asked for when nothing chosen does is no repeat, however many words it
+    shares: "3,000 ... 15,000 petaflops; five times the launch capacity" after "from 3,000 to 15,000 petaflops".
     """
     ranked = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)
     chosen: dict[Candidate, set[str]] = {}  # what each chosen sentence adds to the question
@@ -168,7 +170,9 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
         new = (says if label_free == candidate.text else set(content_tokens(label_free))) - asked
         contained = [c for c, added in chosen.items() if added and added <= new]  # it says all they did, and more
         others = set().union(*(words[c] for c in chosen if c not in contained))
-        if not new or repeats(says, others):
+        supplies = any(p.search(candidate.text) for p in gives) and not any(
+            p.search(c.text) for p in gives for c in chosen)
+        if not new or (repeats(says, others) and not supplies):
             continue
         if candidate.is_group and not lists_asked and any(found[m] in chosen for m in members(candidate, found)):
             continue
@@ -203,9 +207,10 @@ def extractive_answer(question: str, focus: str, lang: str, passages: list[Passa
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
     similarity = (sentence_vectors.similarities(query_vector, found)
                   if sentence_vectors is not None and len(query_vector) else [])
-    scores = score(tokens, found, lists_asked, wanted(focus or question), similarity,
+    gives = wanted(focus or question)
+    scores = score(tokens, found, lists_asked, gives, similarity,
                    meaning_asked=bool(_ASKS_MEANING.search(focus or question)))
-    return compose(to_the_point(pick(found, scores, set(tokens), lists_asked), focus or question), lang)
+    return compose(to_the_point(pick(found, scores, set(tokens), lists_asked, gives), focus or question), lang)
 
 
 def to_the_point(chosen: list[Candidate], question: str) -> list[Candidate]:
