@@ -71,7 +71,8 @@ def test_declines_manipulation_and_opinion(question: str, reason: str) -> None:
                                       "研發院扮演重要角色嗎？", "市民認為最重要嘅係咩？",
                                       "Do you think I can apply for the subsidy online?",
                                       "Do I always need to use the app?", "Is the subsidy scheme a good fit for a bakery?",
-                                      "Which note on the fact sheet gives the capacity?"])
+                                      "Which note on the fact sheet gives the capacity?",
+                                      "網上服務是否不受時間限制？"])
 def test_ordinary_questions_are_not_declined(question: str) -> None:
     assert decline_reason(question) is None
 
