@@ -60,7 +60,7 @@ def collect(assistant: Assistant, items: Sequence[QAItem]) -> list[Evidence]:
     for item in items:
         outcome = system.run(item)
         result = system.last_result
-        similarity = result.evidence if result and result.evidence is not None else None
+        similarity = result.evidence if result else None
         found.append(Evidence(
             id=item.id, should_refuse=item.expect == "refuse", declined_anyway=outcome.refused or similarity is None,
             similarity=-1.0 if similarity is None else similarity,

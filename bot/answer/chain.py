@@ -43,9 +43,9 @@ class Thresholds:
     list, each embedded with its titles (`bot.sentence_index`), or without sentence vectors its best passage.
     A sentence says one thing, so it is near a question it answers however the question is worded, while a
     256-token passage is near anything on its topic. Against the best passage's score and the share of the
-    question's words found in the passages (the rule until 2026-12-05), it answered more of 180 questions written
-    blind (0.810 / 0.871 against 0.762 / 0.855 per batch) and declined as many: colloquial and code-mixed
-    questions share few words with the documents, and a passage's score drops for a question worded unlike it.
+    question's words found in the passages (the rule until 2026-12-05), it answered more questions written blind
+    and declined as many (README.md, "Sixth session"): colloquial and code-mixed questions share few words with
+    the documents, and a passage's score drops for a question worded unlike it.
     """
 
     min_similarity: float = 0.35
