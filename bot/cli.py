@@ -216,6 +216,7 @@ def ask(
 ) -> None:
     """Answer QUESTION from the documents, with citations."""
     from bot.answer.backends import BACKENDS, BackendError
+    from bot.answer.chain import Assistant, CalibrationError
 
     if backend is not None and backend not in BACKENDS:
         raise typer.BadParameter(f"must be one of {', '.join(BACKENDS)}", param_hint="--backend")
@@ -225,10 +226,8 @@ def ask(
     settings = get_settings()
     _open_store(settings)
     try:
-        from bot.answer.chain import Assistant
-
         result = Assistant.from_settings(settings, backend=backend).ask(question, history=turns)
-    except BackendError as error:
+    except (BackendError, CalibrationError) as error:
         _fail(str(error), 2)
     if as_json:
         typer.echo(json.dumps(result.public_json(), ensure_ascii=False, indent=2))
@@ -357,6 +356,7 @@ def eval_command(
 ) -> None:
     """Score the assistant on the question-answer set and write report.md, report.html and report.json."""
     from bot.answer.backends import BACKENDS, BackendError
+    from bot.answer.chain import CalibrationError
     from bot.baselines import BaselineError
     from bot.evaluate import EvalError, evaluation
     from bot.report import LANG_GROUPS, compare_table, group_table, load_previous, summary_table, write_reports
@@ -376,7 +376,7 @@ def eval_command(
         try:
             record = evaluation(settings, split, backends, baselines, limit, qa_dir,
                                 progress=_eval_progress(progress, task))
-        except (EvalError, BaselineError, BackendError) as error:
+        except (EvalError, BaselineError, BackendError, CalibrationError) as error:
             _fail(str(error), 2)
     paths = write_reports(record, out_dir, previous)
     main = record["meta"]["main"]
@@ -461,7 +461,7 @@ def calibrate(
     """Choose the refusal threshold on the dev split (best worse figure of: correct answers against 85%, refusals
     of what should be declined against 90%); write calibration.json."""
     from bot.answer.chain import Assistant
-    from bot.calibrate import best, collect, write
+    from bot.calibrate import OFF, best, collect, write
     from bot.evaluate import EvalError, ensure_index, evaluation, load_items
 
     if split == "test":
@@ -475,7 +475,7 @@ def calibrate(
         _fail(str(error), 2)
     _embedder(settings)
     ensure_index(settings)
-    choice = best(collect(Assistant.from_settings(settings), items))
+    choice = best(collect(Assistant.from_settings(settings, thresholds=OFF), items))
     record = write(settings.calibration_file, choice, settings.embedder, split, len(items))
     out.print(f"min_similarity = {choice.min_similarity}: balanced accuracy "
               f"{choice.balanced_accuracy:.3f} (answered {choice.answer_rate:.3f} of answerable, declined "

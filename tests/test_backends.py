@@ -218,6 +218,18 @@ def test_cli_reports_openai_misconfiguration_in_one_line(index_settings: Setting
     assert len(unreachable.stderr.strip().splitlines()) == 1, unreachable.stderr
 
 
+def test_cli_reports_a_calibration_file_without_a_threshold_in_one_line(index_settings: Settings,
+                                                                       tmp_path: Path) -> None:
+    old = tmp_path / "calibration.json"
+    old.write_text('{"min_dense_score": 0.425, "min_coverage": 0.1}', encoding="utf-8")
+    env = {"ASKGOV_INDEX_DIR": str(index_settings.index_dir), "ASKGOV_EMBEDDER": FAST_EMBEDDER,
+           "ASKGOV_CHROMA_URL": "", "ASKGOV_CALIBRATION_FILE": str(old)}
+    refused = run_cli("ask", CAPACITY_EN, env=env)
+    assert refused.returncode == 2 and not refused.stdout
+    assert str(old) in refused.stderr and "'min_similarity'" in refused.stderr and "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+
+
 # --- local: the real Qwen GGUF in process ---------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def local_assistant(index_settings: Settings) -> Assistant:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from langchain_core.documents import Document
 
-from bot.answer.chain import Assistant, Thresholds, invalid_reason, resolve_citations
+from bot.answer.chain import Assistant, CalibrationError, Thresholds, invalid_reason, resolve_citations
 from bot.answer.condense import standalone_question
 from bot.answer.types import Turn
 from bot.retrieve import HybridRetriever, KeywordIndex, Passage
@@ -239,9 +239,15 @@ def test_with_sentence_vectors_the_evidence_is_the_best_sentence_not_the_best_pa
     assert stricter.refused and stricter.refusal_reason == "weak_evidence"
 
 
-def test_a_calibration_file_of_the_old_passage_thresholds_is_not_read_as_a_similarity(tmp_path: Path) -> None:
-    old = tmp_path / "calibration.json"
-    old.write_text('{"min_dense_score": 0.425, "min_coverage": 0.1}', encoding="utf-8")
-    assert Thresholds.load(old) == Thresholds()
-    old.write_text('{"min_similarity": 0.475}', encoding="utf-8")
-    assert Thresholds.load(old).min_similarity == 0.475
+def test_a_calibration_file_that_holds_no_usable_similarity_is_an_error_naming_file_and_field(tmp_path: Path) -> None:
+    calibration = tmp_path / "calibration.json"
+    assert Thresholds.load(calibration) == Thresholds()  # never calibrated: the default
+    calibration.write_text('{"min_similarity": 0.475}', encoding="utf-8")
+    assert Thresholds.load(calibration).min_similarity == 0.475
+    for text, complaint in [('{"min_dense_score": 0.425, "min_coverage": 0.1}', "missing (a calibration of the old"),
+                            ('{"min_similarity": "high"}', "not a number: 'high'"),
+                            ('{"min_similarity": 0.4', "not valid JSON")]:
+        calibration.write_text(text, encoding="utf-8")
+        with pytest.raises(CalibrationError) as raised:
+            Thresholds.load(calibration)
+        assert str(calibration) in str(raised.value) and complaint in str(raised.value)

@@ -52,10 +52,24 @@ class Thresholds:
 
     @classmethod
     def load(cls, path: Path) -> "Thresholds":
+        """The default when no calibration was written; a file that cannot be read is an error, not a default."""
         if not path.is_file():
             return cls()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(min_similarity=float(data["min_similarity"])) if "min_similarity" in data else cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise CalibrationError(f"{path}: not valid JSON ({error}); rerun `askgov calibrate`") from None
+        value = data.get("min_similarity") if isinstance(data, dict) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            why = "missing" if value is None else f"not a number: {value!r}"
+            older = " (a calibration of the old passage thresholds)" if isinstance(data, dict) and \
+                "min_dense_score" in data else ""
+            raise CalibrationError(f"{path}: field 'min_similarity' is {why}{older}; rerun `askgov calibrate`")
+        return cls(min_similarity=float(value))
+
+
+class CalibrationError(ValueError):
+    """The calibration file exists but does not hold a usable threshold."""
 
 
 @dataclass
@@ -95,7 +109,9 @@ class Assistant:
                       | RunnableLambda(self._retrieve, name="retrieve") | RunnableLambda(self._respond, name="respond"))
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, backend: str | None = None) -> "Assistant":
+    def from_settings(cls, settings: Settings | None = None, backend: str | None = None,
+                      thresholds: Thresholds | None = None) -> "Assistant":
+        """`thresholds` replaces the calibrated ones (calibration must run even when its file is unreadable)."""
         from bot.components import get_retriever, get_sentence_vectors
 
         settings = settings or get_settings()
@@ -106,7 +122,8 @@ class Assistant:
             from bot.answer.llm import make_condenser
 
             generator, condenser = make_backend(name, settings), make_condenser(name, settings)
-        return cls(retriever, name, generator, Thresholds.load(settings.calibration_file), k=settings.search_k,
+        thresholds = thresholds or Thresholds.load(settings.calibration_file)
+        return cls(retriever, name, generator, thresholds, k=settings.search_k,
                    condenser=condenser, sentence_vectors=get_sentence_vectors(settings))
 
     def with_retriever(self, retriever: HybridRetriever) -> "Assistant":
