@@ -73,7 +73,7 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
     "action": re.compile(
         r"^\W*(please |pls |can you |could you |would you )?(pass on|pass|forward|submit|register|sign (me|us|him|her) "
         r"up|enrol|lodge|file|store|save|record|keep) .{0,60}\b(my|our|his|her|their)\b|\bon (my|his|her|their) "
-        r"behalf\b|(幫|帮|替|代)(我|佢|她|他)(用.{0,30})?(報名|报名|登記|登记|提交|轉交|转交|申請|申请|預約|预约|填|"
+        r"behalf\b|(幫|帮|替|代)(我|佢|她|他)(用.{0,30}|直接|即刻|馬上|马上|而家|依家|現在|现在|順便|顺便)?(報名|报名|登記|登记|提交|轉交|转交|申請|申请|預約|预约|填|"
         r"記錄|记录|保存)|(請|请)?把.{0,40}(填進|填进|提交|登記|登记|轉交|转交)|"
         r"(記住|记住|保存|儲存|储存)(我|佢|她|他)(的|嘅)?(資料|资料|電話|电话|電郵|电邮)",
         re.IGNORECASE),

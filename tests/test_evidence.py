@@ -162,6 +162,21 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     # 几年内 asks a length of time; 需要什么条件 the requirements
     ("设备可以在几年内折旧完？", "加速折旧：设备成本可以较快摊销[1]。", "duration"),
     ("低保户能不能领？需要什么条件？", "可负担：有需要时提供免费或资助的工具[1]。", "eligibility"),
+    # a charge per hour of use, a means test, submitting a proposal, the day itself, each one's share, energy used
+    ("What would a university pay per hour to use the supercomputer?", "It opened with 3,000 petaflops [1].", "amount"),
+    ("Is there an income limit for the free AI tools?", "Tools are free or subsidised where needed [1].",
+     "eligibility"),
+    ("How would I submit a research proposal to the institute?", "The institute has HK$1 billion [1].", "procedure"),
+    ("超算中心係邊一日開幕？", "中心計劃在2030年或之前擴展至15,000 petaflops[1]。", "day"),
+    ("Which day is the meeting?", "The meeting is on 3 March [1].", ""),
+    ("每間大學可以分到幾多？", "其中100億港元用於鼓勵大學與業界合作[1]。", "share"),
+    ("How much does each applicant get?", "Each applicant may receive up to a fixed sum [1].", ""),
+    ("How much electricity does the supercomputer use?", "It opened with 3,000 petaflops [1].", "energy"),
+    # a comparison with a place the answer says nothing of; a comparison over time needs no place
+    ("Is the centre more powerful than Singapore's?", "It will have five times its launch capacity [1].",
+     "a comparison with Singapore"),
+    ("跟深圳的超算比哪个更强？", "算力将是启用时的五倍[1]。", "a comparison with 深圳"),
+    ("Will it be bigger than when it opened?", "It will be five times bigger than at launch [1].", ""),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

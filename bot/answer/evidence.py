@@ -1,11 +1,13 @@
 """Does an answer hold the kind of thing the question asks for?
 
 Passages about the right topic can still lack the detail asked for: "When does the application period
-close?" retrieves the scheme's fact sheet, which has no date. Each kind of question in `_ASKS` (when, how much,
-how many, which body / university / company / sector, who holds a post or sits on a committee, where something is
-built, how often, how to apply, what is required, progress so far, a comparison, a given year) needs an answer
-holding the matching detail in `_HOLDS` (a date, an amount, a number given for the thing counted, a name, a place,
-a comparison ...); otherwise the honest reply is a refusal. Sentences that say a detail is not given hold nothing.
+close?" retrieves the scheme's fact sheet, which has no date. Each kind of question in `_ASKS` (when, on which
+day, how much, how much power, each one's share, how many, which body / university / company / sector, who holds a
+post or sits on a committee, where something is built, how often, how to apply, what is required, progress so far,
+a comparison, a given year) needs an answer holding the matching detail in `_HOLDS` (a date, a day, an amount, a
+figure in kWh, a figure per one, a number given for the thing counted, a name, a place, a comparison that names
+the place compared with ...); otherwise the honest reply is a refusal. Sentences that say a detail is not given
+hold nothing.
 
 So is a question whose words occur in the retrieved passages only in sentences where the documents say they do
 not give it ("Public reporting does not give eligibility rules", "公開報道未有提及"), and an answer made only of
@@ -32,15 +34,24 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # the month itself: "2030年或之前" gives a year, not the month asked for (幾月 is which month, 幾個月 how long)
     "month": re.compile(r"\b(what|which) month\b|\bin which month\b|(哪|邊|边)(一)?(個|个)?月(?!份?[薪費费])|"
                         r"(?<![十\d])(幾|几)月", re.IGNORECASE),
+    # the day itself: "2030年或之前" or "mid-2026" gives no day
+    "day": re.compile(r"\bwhich day\b|\bexact date\b|\bon what date\b|(邊|边|哪)(一)?(日|天)|"
+                      r"(幾|几)(多)?(號|号)(?![碼码])", re.IGNORECASE),
     # how long something lasts: a length of time, or the date it runs to
     "duration": re.compile(r"\bhow long (will|does|do|did|is|are|would|should|has|have)\b|\bfor how long\b|"
                            r"(多長|多长)(時間|时间)(?!一次)|多久(?!一次)|(幾|几)耐(?!一次)|為期多|为期多|"
                            r"(幾多|几多|多少)(年|個月|个月|日|天|星期)|(幾|几)(個|个)月|(?<![十\d])(幾|几)年(?![級级前])",
                            re.IGNORECASE),
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
-                         r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|"
+                         r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|\bhourly\b|"
+                         r"\bwhat (do|does|would|will) (\w+ ){1,3}pay\b|\bpay (per|an|a|by the) (hour|day|month|job)\b|"
+                         r"每(小時|小时|個鐘|个钟|粒鐘|粒钟)(收|要|俾|畀|付)|"
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
                          r"賠償|赔偿|遣散", re.IGNORECASE),
+    # how much power or energy: a capacity in petaflops is not a consumption
+    "energy": re.compile(r"\bhow much (electricity|power|energy)\b|\b(electricity|power|energy) (use|usage|consumption)\b|"
+                         r"(耗電|耗电|用電|用电|電力消耗|电力消耗)(量)?(有|係|系|是|大概|約|约)?(幾多|几多|多少|幾大|几大)|"
+                         r"(用|食|耗)(幾多|几多|多少)(度)?(電|电)", re.IGNORECASE),
     "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
     # 十幾個人 / 二十几个 is "a dozen or so", not a question
     "count": re.compile(r"\bhow many\b|(?<![邊边哪這这那呢嗰十百千\d])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|份|宗|張|张|條|条|筆|笔|部門|部门|員工|员工)",
@@ -92,7 +103,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # how to apply, what to hand in: "Check the official scheme information before applying" answers it,
     # "Public reporting does not give application procedures" does not (sentences declaring a gap never count)
     "procedure": re.compile(
-        r"\bhow (do|can|should|would|could|to) (i|we|you|they|one|\w+ )?(apply|sign up|register|enrol)|"
+        r"\bhow (do|can|should|would|could|to) (i|we|you|they|one|\w+ )?(apply|sign up|register|enrol|submit)|"
         r"\bapplication (process|procedure|form)s?\b|\bwhat (documents|papers|forms)\b|"
         r"\bwhere (do|can|should) (i|we|they) (apply|submit|send|sign up|register|enrol)\b|"
         r"(點|点|怎樣|怎样|怎麼|怎么|如何)(樣|样)?(去)?申(請|请)|申(請|请)(流程|程序|手續|手续|方法)|"
@@ -104,8 +115,15 @@ _ASKS: dict[str, re.Pattern[str]] = {
         # how people are picked for something: selection rules
         r"\bhow (are|is|will) (\w+ ){0,3}(picked|selected|chosen)\b|(點樣|点样|怎樣|怎样|如何)(揀選|拣选|挑選|挑选|甄選|甄选)|"
         r"(資格|资格)(要求|條件|条件|係|是|有)?(咩|乜嘢|什麼|什么|甚麼|哪些)|(符合|達到|达到)(哪些|什麼|什么|甚麼|咩)(條件|条件|要求)|"
-        r"(學歷|学历)|工作(經驗|经验)|申(請|请)(條件|条件)|"
+        r"(學歷|学历)|工作(經驗|经验)|申(請|请)(條件|条件)|\bincome (limit|ceiling|cap|threshold)s?\b|\bmeans[- ]test|"
+        r"(入息|收入|資產|资产)(限額|限额|上限|審查|审查|要求)|"
         r"(需要|要|有)(啲)?(咩|乜嘢|什麼|什么|甚麼|哪些)(條件|条件|資格|资格|要求)", re.IGNORECASE),
+    # each one's share: "the HK$10 billion for universities" does not say what each university gets
+    "share": re.compile(r"\b(each|per|every) (university|applicant|company|firm|business|person|project|school|"
+                        r"household|department|organi[sz]ation|student)\b[^?]{0,40}\b(get|gets|receive|receives|"
+                        r"allocated|given|how much)\b|\bhow much (does|will|would|can) (each|every)\b|"
+                        r"(每|每一)(間|间|個|个|名|位|所|家|項|项|個人|个人|位人)[^？?，,]{0,12}(幾多|几多|多少|幾錢|几钱)",
+                        re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
@@ -120,9 +138,13 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "duration": re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty)[ -]"
                            r"(years?|months?|weeks?|days?|hours?)\b|[一二兩两三四五六七八九十\d]+\s?(年|個月|个月|週|周|星期|日|天|"
                            r"小時|小时)|為期|为期|\b(19|20)\d{2}\b|(19|20)\d{2}|\bmid-", re.IGNORECASE),
+    "day": re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december) "
+                      r"\d{1,2}\b|\b\d{1,2} (january|february|march|april|may|june|july|august|september|october|"
+                      r"november|december)\b|\d{1,2}\s?(日|號|号)(?![^\W\d]{0,1}(前|後|后|內|内))", re.IGNORECASE),
     # 億 alone is no amount: "千萬億次" (a quadrillion operations) is a speed
     "amount": re.compile(r"HK\$|US\$|\$\s?\d|港元|港幣|港币|美元|\d\s?(billion|million)|\d\s?[億亿萬万]",
                          re.IGNORECASE),
+    "energy": re.compile(r"\d\s?(kwh|mwh|gwh|twh|kw|mw|gw|megawatts?|gigawatts?)\b|\d\s?(度|千瓦|兆瓦|瓦)", re.IGNORECASE),
     "rate": re.compile(r"\d\s?%|percent|百分之|\d+\s?成", re.IGNORECASE),
     "count": re.compile(r"\d|\bone\b(?! of)|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                         r"forty|fifty|hundred|thousand|million|billion|dozen)\b|[一二兩两三四五六七八九十百千萬万億亿]+\s?"
@@ -155,6 +177,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
                             r"提交|表格|登記|登记|報名|报名", re.IGNORECASE),
     "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|\bselect|資格|资格|條件|条件|要求|"
                               r"學歷|学历|經驗|经验|甄選|甄选", re.IGNORECASE),
+    "share": re.compile(r"\b(each|per|every)\b|\bup to\b|\bmaximum\b|每|上限|最多|最高", re.IGNORECASE),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
@@ -176,6 +199,10 @@ def missing_detail(question: str, answer: str) -> str:
     for kind, asks in _ASKS.items():
         if asks.search(question) and not _HOLDS[kind].search(beyond_question if kind == "count" else answer):
             return kind
+    if _ASKS["comparison"].search(question):
+        absent = [place for place in places_named(question) if fold(place).lower() not in fold(answer).lower()]
+        if absent:  # "more powerful than Singapore's?" needs the documents to say something of Singapore
+            return f"a comparison with {absent[0]}"
     subject = counted_subject(question)
     # "How many services will use AI by 2030?": the 2030 in "by 2030 the centre will reach 15,000 petaflops" and
     # the 200 services planned for 2027 do not answer it; one sentence has to give the figure for that year
@@ -190,6 +217,21 @@ def missing_detail(question: str, answer: str) -> str:
             for sentence, passage in _with_passage(cited) if not declares_gap(sentence)):
         return f"a figure for {subject}" + (f" in {' and '.join(years)}" if years else "")
     return ""
+
+
+_CAPITALISED = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})*)\b")
+# jieba's place tag also marks 普及 and 城市, so the places a comparison is usually made with are listed
+_PLACES_ZH = re.compile(r"新加坡|深圳|廣州|广州|上海|北京|杭州|內地|内地|中國|中国|大陸|大陆|台灣|台湾|澳門|澳门|日本|東京|东京|"
+                        r"韓國|韩国|首爾|首尔|美國|美国|英國|英国|倫敦|伦敦|歐洲|欧洲|亞洲|亚洲|其他(國家|国家|城市|地方|地區|地区)")
+_OTHER_PLACES = re.compile(r"\bother (countries|cities|economies|places)\b", re.IGNORECASE)
+_HOME = {"hong kong", "hongkong"}
+
+
+def places_named(question: str) -> list[str]:
+    """Places a question names besides Hong Kong (新加坡, "Singapore", "other cities"); in English, any name."""
+    english = [match.group(1) for match in _CAPITALISED.finditer(question.strip())]
+    others = [match.group() for pattern in (_PLACES_ZH, _OTHER_PLACES) for match in pattern.finditer(question)]
+    return [name for name in english + others if name.lower() not in _HOME]
 
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
