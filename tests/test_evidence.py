@@ -177,6 +177,11 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
      "a comparison with Singapore"),
     ("跟深圳的超算比哪个更强？", "算力将是启用时的五倍[1]。", "a comparison with 深圳"),
     ("Will it be bigger than when it opened?", "It will be five times bigger than at launch [1].", ""),
+    # which services: an answer naming none, or giving examples
+    ("哪几项公共服务会最先用上？", "首批方案预计在2026年年中或之前推出[1]。", "services"),
+    ("Which services get AI first?", "The first ones include services such as licensing [1].", ""),
+    # what it needs: 具備 states requirements
+    ("除了电脑还需要什么条件？", "扩展需要依靠专用区域，并具备稳定的电力供应[1]。", ""),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

@@ -2,12 +2,12 @@
 
 Passages about the right topic can still lack the detail asked for: "When does the application period
 close?" retrieves the scheme's fact sheet, which has no date. Each kind of question in `_ASKS` (when, on which
-day, how much, how much power, each one's share, how many, which body / university / company / sector, who holds a
-post or sits on a committee, where something is built, how often, how to apply, what is required, progress so far,
-a comparison, a given year) needs an answer holding the matching detail in `_HOLDS` (a date, a day, an amount, a
-figure in kWh, a figure per one, a number given for the thing counted, a name, a place, a comparison that names
-the place compared with ...); otherwise the honest reply is a refusal. Sentences that say a detail is not given
-hold nothing.
+day, how much, how much power, each one's share, how many, which body / university / company / sector / services,
+who holds a post or sits on a committee, where something is built, how often, how to apply, what is required,
+progress so far, a comparison, a given year) needs an answer holding the matching detail in `_HOLDS` (a date, a
+day, an amount, a figure in kWh, a figure per one, a number given for the thing counted, a name, examples, a
+place, a comparison that names the place compared with ...); otherwise the honest reply is a refusal. Sentences
+that say a detail is not given hold nothing.
 
 So is a question whose words occur in the retrieved passages only in sentences where the documents say they do
 not give it ("Public reporting does not give eligibility rules", "公開報道未有提及"), and an answer made only of
@@ -94,6 +94,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # which sectors: "already changing a number of sectors" names none
     "sector": re.compile(r"\bwhich (\w+ ){0,2}(sectors|industries)\b|(哪|邊|边)(幾|几|些|啲)(個|个)?(行業|行业|界別|界别|領域|领域)",
                          re.IGNORECASE),
+    # which services exactly: "the first solutions go live by mid-2026" names none
+    "services": re.compile(r"\bwhich (\w+ ){0,2}services?\b|(哪|邊|边)[\d幾几些啲項项個个]{0,4}(公共|政府)?(服務|服务)|"
+                           r"(有冇|有沒有|有没有)(份|一份)?(清單|清单)|\b(is there|give me) a (full |complete )?list\b",
+                           re.IGNORECASE),
     # who sits on a committee, and how often something happens
     "membership": re.compile(r"\bwho sits on\b|\bwho (are|is|will be) (on|in) the (committee|board|panel)|\bmade up of\b|"
                              r"由(哪些|什麼|什么|甚麼|咩)人(組成|组成)|(哪些|咩|什麼|什么)人(組成|组成)|成員|成员",
@@ -170,12 +174,14 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "sector": re.compile(r"\b(health|healthcare|medical|transport|transportation|finance|financial|banking|education|"
                          r"logistics|manufacturing|retail|tourism|property|construction|legal)\b|醫療|医疗|交通|運輸|运输|"
                          r"金融|銀行|银行|教育|物流|製造|制造|零售|旅遊|旅游|地產|地产|建造|法律", re.IGNORECASE),
+    "services": re.compile(r"\b(such as|including|e\.g\.|for example|for instance)\b|例如|包括|比如|譬如|諸如|诸如",
+                           re.IGNORECASE),
     "membership": re.compile(r"\bmembers?\b|\bcompris|\bmade up of\b|\bconsist|組成|组成|成員|成员", re.IGNORECASE),
     "frequency": re.compile(r"\b(daily|weekly|monthly|quarterly|annually|yearly|every|once|twice|times a)\b|"
                             r"每(日|天|週|周|月|季|年)|一次|兩次|两次", re.IGNORECASE),
     "procedure": re.compile(r"\bappl(y|ying|ication)|\bsubmi(t|ssion)|\bforms?\b|\bregist|\benrol|申請|申请|遞交|递交|"
                             r"提交|表格|登記|登记|報名|报名", re.IGNORECASE),
-    "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|\bselect|資格|资格|條件|条件|要求|"
+    "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|\bselect|資格|资格|條件|条件|要求|具備|具备|"
                               r"學歷|学历|經驗|经验|甄選|甄选", re.IGNORECASE),
     "share": re.compile(r"\b(each|per|every)\b|\bup to\b|\bmaximum\b|每|上限|最多|最高", re.IGNORECASE),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
