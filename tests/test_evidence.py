@@ -182,6 +182,18 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("Which services get AI first?", "The first ones include services such as licensing [1].", ""),
     # what it needs: 具備 states requirements
     ("除了电脑还需要什么条件？", "扩展需要依靠专用区域，并具备稳定的电力供应[1]。", ""),
+    # yes/no on a detail: free, capped, delayed or changed, all passed, a language, visits, a group spared, full cover
+    ("Is it free for students to use the centre?", "The centre opened with 3,000 petaflops [1].", "free"),
+    ("Are the tools free for older people?", "Tools are free or subsidised where needed [1].", ""),
+    ("每年有冇配額上限？", "政府正擴展科技人才入境計劃[1]。", "limit"),
+    ("首批方案係咪已經延遲咗？", "首批方案預計在2026年年中或之前推出[1]。", "status"),
+    ("Did every organisation checked pass?", "Over 60 organisations have undergone compliance checks [1].", "outcome"),
+    ("这些服务会提供普通话版本吗？", "超过200项公共服务会应用人工智能[1]。", "language"),
+    ("市民可唔可以入去參觀？", "中心啟用時算力為3,000 petaflops[1]。", "visit"),
+    ("Are the police exempt from the cuts?", "About 10,000 posts will go, mainly support roles [1].", "exemption"),
+    ("电费补贴是不是全额补贴？", "电费补贴：为耗电量大的设施降低电力成本[1]。", "rate"),
+    ("Do I need to be a permanent resident to get them?", "Tools are free or subsidised where needed [1].",
+     "eligibility"),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

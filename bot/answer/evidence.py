@@ -45,14 +45,15 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
                          r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|\bhourly\b|"
                          r"\bwhat (do|does|would|will) (\w+ ){1,3}pay\b|\bpay (per|an|a|by the) (hour|day|month|job)\b|"
-                         r"每(小時|小时|個鐘|个钟|粒鐘|粒钟)(收|要|俾|畀|付)|"
+                         r"每(小時|小时|個鐘|个钟|粒鐘|粒钟)(收|要|俾|畀|付)|\ballowances?\b|\bstipends?\b|津貼|津贴|"
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
                          r"賠償|赔偿|遣散", re.IGNORECASE),
     # how much power or energy: a capacity in petaflops is not a consumption
     "energy": re.compile(r"\bhow much (electricity|power|energy)\b|\b(electricity|power|energy) (use|usage|consumption)\b|"
                          r"(耗電|耗电|用電|用电|電力消耗|电力消耗)(量)?(有|係|系|是|大概|約|约)?(幾多|几多|多少|幾大|几大)|"
                          r"(用|食|耗)(幾多|几多|多少)(度)?(電|电)", re.IGNORECASE),
-    "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分", re.IGNORECASE),
+    "rate": re.compile(r"\brate\b|\bpercent(age)?\b|%|比率|比例|百分|全額|全额|全數|全数|\bin full\b|"
+                       r"\bfully (covered|subsidi[sz]ed|funded|paid)\b", re.IGNORECASE),
     # 十幾個人 / 二十几个 is "a dozen or so", not a question
     "count": re.compile(r"\bhow many\b|(?<![邊边哪這这那呢嗰十百千\d])(多少|幾多|几多|幾|几)(個|个|名|人|間|间|項|项|位|家|所|倍|次|份|宗|張|张|條|条|筆|笔|部門|部门|員工|员工)",
                         re.IGNORECASE),
@@ -87,7 +88,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "location": re.compile(r"\bwhere (will|would|is|are) (the|it|they|this|these)\b[\w ]{0,40}?\b(built|located|situated|sited|"
                            r"placed|housed)\b|\bwhere exactly\b|\bwhich (district|area|location)\b|"
                            r"\bin which (district|area)\b|(?<!用)喺邊(度|區)|(?<!用)在哪(裡|里|個區|个区|区)|(邊|边|哪)(一|個|个)?(地區|地区|區|区)|"
-                           r"選址|选址", re.IGNORECASE),
+                           r"選址|选址|分院|分部|分校|\b(built|located|sited|set up|based) (in|at) (the )?[A-Z]", re.IGNORECASE),
     # progress so far: plans for 2027 do not say how many have been retrained, paid or launched to date
     "progress": re.compile(r"\bso far\b|\bto date\b|\bup to now\b|\bright now\b|到目前為止|到目前为止|至今|迄今|"
                            r"(實際|实际)(應用|应用|推出|發放|发放)了|已經有幾多|已经有多少", re.IGNORECASE),
@@ -98,6 +99,23 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "services": re.compile(r"\bwhich (\w+ ){0,2}services?\b|(哪|邊|边)[\d幾几些啲項项個个]{0,4}(公共|政府)?(服務|服务)|"
                            r"(有冇|有沒有|有没有)(份|一份)?(清單|清单)|\b(is there|give me) a (full |complete )?list\b",
                            re.IGNORECASE),
+    # yes/no questions on a detail the topic's documents may not settle: whether it is free, capped, delayed or
+    # changed, whether all passed, which languages, whether the public may visit or rent it
+    "free": re.compile(r"\b(is|are|be) (it|they|this|that|\w+) (free|free of charge)\b|\bfor free\b|\bfree (for|to)\b|"
+                       r"\bcost anything\b|免唔免費|免不免费|係咪免費|是不是免费|使唔使(俾)?錢|使唔使(俾)?钱|要不要(付)?钱|"
+                       r"收唔收(錢|钱|費|费)|收不收(钱|费)", re.IGNORECASE),
+    "limit": re.compile(r"\b(cap|ceiling|quota|upper limit|maximum amount)\b|上限|配額|配额|限額|限额|封頂|封顶", re.IGNORECASE),
+    "status": re.compile(r"\b(delayed|postponed|put off|pushed back|cancell?ed|scrapped|rejected|vetoed|voted down|"
+                         r"amended|overturned)\b|延遲|延迟|推遲|推迟|押後|押后|推唔切|否決|否决|(修改|修訂|修订)(過|过|咗|了)",
+                         re.IGNORECASE),
+    "outcome": re.compile(r"\b(pass|passed|fail|failed)\b(?! (on|it|them|my|the message))|(唔|不)?合格|(有冇|有没有|是否)(通過|通过)",
+                          re.IGNORECASE),
+    "language": re.compile(r"\bin (urdu|hindi|nepali|tagalog|indonesian|thai|putonghua|mandarin|cantonese|english|chinese|"
+                           r"other languages)\b|普通話|普通话|國語|国语|粵語|粤语|英文版|烏爾都|乌尔都|尼泊爾|尼泊尔|"
+                           r"(少數族裔|少数族裔|其他)(語言|语言)", re.IGNORECASE),
+    "visit": re.compile(r"參觀|参观|\bopen to the public\b|\bguided tours?\b|\bvisit (it|the (centre|center|site|institute))\b|"
+                        r"(租用|租借|租)(\w{0,16})(算力|設施|设施|場地|场地)|\b(rent|lease|hire) (computing|time|space|capacity)",
+                        re.IGNORECASE),
     # who sits on a committee, and how often something happens
     "membership": re.compile(r"\bwho sits on\b|\bwho (are|is|will be) (on|in) the (committee|board|panel)|\bmade up of\b|"
                              r"由(哪些|什麼|什么|甚麼|咩)人(組成|组成)|(哪些|咩|什麼|什么)人(組成|组成)|成員|成员",
@@ -121,7 +139,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"(資格|资格)(要求|條件|条件|係|是|有)?(咩|乜嘢|什麼|什么|甚麼|哪些)|(符合|達到|达到)(哪些|什麼|什么|甚麼|咩)(條件|条件|要求)|"
         r"(學歷|学历)|工作(經驗|经验)|申(請|请)(條件|条件)|\bincome (limit|ceiling|cap|threshold)s?\b|\bmeans[- ]test|"
         r"(入息|收入|資產|资产)(限額|限额|上限|審查|审查|要求)|"
-        r"(需要|要|有)(啲)?(咩|乜嘢|什麼|什么|甚麼|哪些)(條件|条件|資格|资格|要求)", re.IGNORECASE),
+        r"(需要|要|有)(啲)?(咩|乜嘢|什麼|什么|甚麼|哪些)(條件|条件|資格|资格|要求)|\bdo (i|we|you|they) need to (be|have)\b|"
+        r"需唔需要|需不需要|要唔要(係|是|有)", re.IGNORECASE),
+    # whether a group is spared: "mainly administrative and support roles" does not say the police are not
+    "exemption": re.compile(r"\bexempt(ed|ion)?\b|\bspared\b|豁免", re.IGNORECASE),
     # each one's share: "the HK$10 billion for universities" does not say what each university gets
     "share": re.compile(r"\b(each|per|every) (university|applicant|company|firm|business|person|project|school|"
                         r"household|department|organi[sz]ation|student)\b[^?]{0,40}\b(get|gets|receive|receives|"
@@ -176,6 +197,19 @@ _HOLDS: dict[str, re.Pattern[str]] = {
                          r"金融|銀行|银行|教育|物流|製造|制造|零售|旅遊|旅游|地產|地产|建造|法律", re.IGNORECASE),
     "services": re.compile(r"\b(such as|including|e\.g\.|for example|for instance)\b|例如|包括|比如|譬如|諸如|诸如",
                            re.IGNORECASE),
+    "free": re.compile(r"\bfree\b|\bno (fee|charge|cost)\b|免費|免费|收費|收费|\bfees?\b|\bcharges?\b", re.IGNORECASE),
+    "limit": re.compile(r"\b(cap|capped|ceiling|quota|up to|maximum|at most|no more than)\b|上限|配額|配额|限額|限额|最多|最高|"
+                        r"不超過|不超过", re.IGNORECASE),
+    "status": re.compile(r"\b(delay|postpone|put off|pushed back|cancel|scrap|reject|veto|voted|amend|overturn|on track|"
+                         r"on schedule|unchanged)\w*|延遲|延迟|推遲|推迟|押後|押后|否決|否决|修改|修訂|修订|如期|按計劃|按计划",
+                         re.IGNORECASE),
+    "outcome": re.compile(r"\b(pass|passed|fail|failed|compliant|non-compliant|breach)\w*|合格|通過|通过|違規|违规|符合規定|符合规定",
+                          re.IGNORECASE),
+    "language": re.compile(r"\b(urdu|hindi|nepali|tagalog|indonesian|thai|putonghua|mandarin|cantonese|languages?)\b|"
+                           r"普通話|普通话|國語|国语|粵語|粤语|英文|烏爾都|乌尔都|尼泊爾|尼泊尔|語言|语言|語文|语文", re.IGNORECASE),
+    "visit": re.compile(r"參觀|参观|開放予|开放予|開放給|开放给|\bopen to\b|\btours?\b|\bvisit|租|\b(rent|lease|hire)", re.IGNORECASE),
+    "exemption": re.compile(r"\bexempt|\bspared\b|\bexcept\b|\bexcluding\b|\bnot apply\b|豁免|不適用|不适用|除外|"
+                            r"不包括", re.IGNORECASE),
     "membership": re.compile(r"\bmembers?\b|\bcompris|\bmade up of\b|\bconsist|組成|组成|成員|成员", re.IGNORECASE),
     "frequency": re.compile(r"\b(daily|weekly|monthly|quarterly|annually|yearly|every|once|twice|times a)\b|"
                             r"每(日|天|週|周|月|季|年)|一次|兩次|两次", re.IGNORECASE),
