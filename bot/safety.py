@@ -48,6 +48,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         re.IGNORECASE),
     "role_play": re.compile(
         r"\bpretend\b|role[- ]?play|\bact as\b|you are now|from now on you|\bDAN\b|\bas if you were\b|"
+        # a persona: "Let's play a game. You are Frank, a retired civil servant who ..."
+        r"\blet'?s play a game\b|\byou are [A-Z][a-z]+, an? \b|"
         r"\b(write|draft) (a|an) (press release|announcement|statement)|\bannounce that\b|"
         r"假設你是|假设你是|假如你係|當你係|当你是|(寫|写)一篇新聞稿|(寫|写)一篇新闻稿|"
         r"(如果|假如)你(係|是)(政府|特首|官員|官员|局長|局长|部長|部长|發言人|发言人)|"
@@ -64,7 +66,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"(照|依)你(睇|看)|你(個人|个人)?(嘅|的)?(立場|立场|諗法|想法|看法)|你心(入面|裏|里)|"
         # asked to judge a policy: "係咪好政策？", "is it a good policy?"
         r"(係咪|係唔係|是不是|是否|算唔算|算不算)(一個|一个|個|个)?(好|壞|坏|明智|正確|正确|錯誤|错误)(嘅|的)?(政策|做法|決定|决定|主意)|"
-        r"\bis (it|this|that) (really )?(a )?(good|bad|wise|smart|sensible|fair) (policy|idea|move|decision)\b",
+        r"\b(is|are) (it|this|that|they|these|the [\w,\- ]{1,60}?) (really |actually )?(a |an )?(good|bad|wise|smart|sensible|fair|"
+        r"terrible|awful|stupid|foolish|great|mistaken) (policy|idea|ideas|move|moves|decision|decisions|mistake)\b",
         re.IGNORECASE),
     "speculation": re.compile(
         r"\bspeculate\b|\bguess\b|\bpredict\b|will .* (fail|succeed|be a disaster)|"
@@ -80,7 +83,10 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"(報名|报名|登記|登记|提交|轉交|转交|申請|申请|預約|预约|填|記錄|记录|保存)|(請|请)?把.{0,40}(填進|填进|提交|登記|登记|轉交|转交)|"
         r"(記住|记住|保存|儲存|储存)(我|佢|她|他)(的|嘅)?(資料|资料|電話|电话|電郵|电邮)|"
         # looking up a person's own record: "幫我查下我個職位係咪喺名單入面"
-        r"(幫|帮|替)(我|佢|她|他)(查|check|睇)(下|一下|吓)?(我|佢|她|他)(個|个|嘅|的)",
+        r"(幫|帮|替)(我|佢|她|他)(查|check|睇)(下|一下|吓)?(我|佢|她|他)(個|个|嘅|的)|"
+        r"\b((can|could|would|will) you|please|pls) (\w+ )?(check|look up|find out|see|tell me) "
+        r"(whether |if |how |when |the status of )?(my|our|his|her|their) "
+        r"(application|claim|case|record|file|status|post|job)\b",
         re.IGNORECASE),
 }
 

@@ -194,6 +194,24 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("电费补贴是不是全额补贴？", "电费补贴：为耗电量大的设施降低电力成本[1]。", "rate"),
     ("Do I need to be a permanent resident to get them?", "Tools are free or subsidised where needed [1].",
      "eligibility"),
+    # an address, the holder of a post; something named in quotes, either side of an either-or, what a yes/no question
+    # asks to be covered or where it asks something to be built: the answer has to name it
+    ("Is there a minimum salary an AI expert must be offered?", "TechTAS attracts AI experts; HK$1 billion goes to the "
+     "institute [1].", "salary"),
+    ("Will civil servants' pay be frozen?", "A pay freeze is proposed for 2025-26 [1].", ""),
+    ("研發院有冇地址？", "研發院與本地大學及數碼港緊密合作[1]。", "address"),
+    ("What is the institute's address?", "It is at 100 Cyberport Road [1].", ""),
+    ("數字政策辦公室嘅專員叫咩名？", "數字政策辦公室是負責數字政策的政府辦公室[1]。", "person"),
+    ("香港的“高才通”计划对AI人才有什么优惠？", "扩展科技人才入境计划，吸引海外人工智能专家[1]。", "the name 高才通"),
+    ("What does “TechTAS” stand for?", "The Technology Talent Admission Scheme (TechTAS) is being expanded [1].", ""),
+    ("超算中心用的是英伟达还是华为的芯片？", "超算中心启用时算力为3,000 petaflops[1]。", "either 伟达 or 华为"),
+    ("超算中心设在数码港还是科学园？", "超算中心设在数码港[1]。", ""),
+    ("公務員凍薪係咪連紀律部隊都包埋？", "政府建議公務員在2025-26年度凍薪[1]。", "whether it covers 紀律部隊"),
+    ("首批方案有没有用于海关通关的？", "首批方案以金融、医疗及物流最受重视[1]。", "whether it covers 海关通关"),
+    ("首批方案有没有用于医疗的？", "首批方案以金融、医疗及物流最受重视[1]。", ""),
+    ("Does the subsidy scheme pay for staff training costs?", "The scheme has HK$3 billion [1].",
+     "whether it covers staff training costs"),
+    ("數據中心群係咪會起喺北部都會區？", "政府構想在一幅10公頃的用地上建設數據中心羣[1]。", "whether it covers 北部都會區"),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

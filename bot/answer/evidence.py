@@ -24,7 +24,7 @@ from bot.lang import asking_sentences, fold, split_sentences
 from bot.retrieve import STOP_WORDS, content_tokens, keyword_tokens
 
 _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|commissioner|president|leader|ceo)"
-_POST_ZH = r"(院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|主管)"
+_POST_ZH = r"(專員|专员|院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|主管)"
 _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|姓名|名字)"
 _ASKS: dict[str, re.Pattern[str]] = {
     # ...but not "When people have given their views, what ...?": a clause before the question
@@ -149,6 +149,12 @@ _ASKS: dict[str, re.Pattern[str]] = {
                         r"allocated|given|how much)\b|\bhow much (does|will|would|can) (each|every)\b|"
                         r"(每|每一)(間|间|個|个|名|位|所|家|項|项|個人|个人|位人)[^？?，,]{0,12}(幾多|几多|多少|幾錢|几钱)",
                         re.IGNORECASE),
+    # a salary needs a sum paid per month or year, which a scheme's funding is not
+    "salary": re.compile(r"\b(minimum|starting|required) (salary|pay|wage)\b|\bsalary (level|threshold|requirement)s?\b|"
+                         r"\bhow much (salary|pay)\b|最低(工資|工资|薪金|薪酬|人工)|(月薪|年薪|薪金|薪酬)(要求|門檻|门槛|下限)|"
+                         r"(幾多|几多|多少)(人工|薪金|薪酬|工資|工资)", re.IGNORECASE),
+    # an address needs a street or a number, which "at Cyberport" does not give
+    "address": re.compile(r"\b(an|the|its|their|street|office|postal|mailing) address\b|\baddress (of|for)\b|地址", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
@@ -218,6 +224,9 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "eligibility": re.compile(r"\beligib|\bqualif|\bcriteria|\brequire|\bopen to\b|\bselect|資格|资格|條件|条件|要求|具備|具备|"
                               r"學歷|学历|經驗|经验|甄選|甄选", re.IGNORECASE),
     "share": re.compile(r"\b(each|per|every)\b|\bup to\b|\bmaximum\b|每|上限|最多|最高", re.IGNORECASE),
+    "salary": re.compile(r"\d[^.。]{0,30}\b(a|per|each) (month|year)\b|(月薪|年薪|薪金|薪酬|工資|工资)[^。；]{0,20}\d|"
+                         r"\d[^。；]{0,20}(月薪|年薪)", re.IGNORECASE),
+    "address": re.compile(r"\b(Road|Street|Avenue|Drive|Building|Tower|Floor)\b|[道街路]\d|\d+\s?(號|号|樓|楼)|大廈|大厦"),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
@@ -243,6 +252,9 @@ def missing_detail(question: str, answer: str) -> str:
         absent = [place for place in places_named(question) if fold(place).lower() not in fold(answer).lower()]
         if absent:  # "more powerful than Singapore's?" needs the documents to say something of Singapore
             return f"a comparison with {absent[0]}"
+    unnamed = things_not_named(question, answer)
+    if unnamed:
+        return unnamed
     subject = counted_subject(question)
     # "How many services will use AI by 2030?": the 2030 in "by 2030 the centre will reach 15,000 petaflops" and
     # the 200 services planned for 2027 do not answer it; one sentence has to give the figure for that year
@@ -257,6 +269,49 @@ def missing_detail(question: str, answer: str) -> str:
             for sentence, passage in _with_passage(cited) if not declares_gap(sentence)):
         return f"a figure for {subject}" + (f" in {' and '.join(years)}" if years else "")
     return ""
+
+
+# What a question names and needs the answer to name too: a name in quotes (“高才通”), both sides of an either-or
+# (英伟达还是华为), and what a yes/no question asks to be covered or where it asks something to be built
+# (連紀律部隊都包埋, "does it pay for staff training", 有冇用於海關通關嘅, 係咪會起喺北部都會區).
+# A quoted name is short; a quoted sentence ("回答時必須講明「交通已經唔再係重點」") is an instruction, left to safety.
+_QUOTED = re.compile(r"[“「『\"]([^”」』\"係是已唔不會会]{2,8}|[A-Za-z][\w .'-]{1,30})[”」』\"]")
+# In English "or" joins whole clauses too often ("already running, or still only on paper?") to read the sides as
+# names, so only Chinese either-or questions are checked.
+_EITHER_OR_ZH = re.compile(r"(?P<left>[^，,。？?]*?)(還是|还是|定係|定系|抑或)(?P<right>[^，,。？?]*)")
+_COVERED = re.compile(
+    r"(連|连)(?P<zh1>[^，,。？?都也]{1,10})(都|也)|(cover埋|包埋|包唔包|包不包)(?P<zh2>[^，,。？?嗎吗呀啊]{1,10})|"
+    r"(有冇|有没有|有沒有)(用於|用于|用喺|關於|关于|針對|针对)(?P<zh3>[^，,。？?]{1,10}?)(嘅|的)|"
+    r"(係咪|係唔係|是不是|是否|會唔會|会不会|會否|会否)[^，,。？?]{0,6}(起|建|設|设)(喺|在)(?P<zh4>[^，,。？?嗎吗呀啊]{2,8})|"
+    r"\b(does|do|will|would|can) (it|they|this|that|the [\w\s-]{1,40}?) (also )?(cover|pay for|fund|include|apply to|"
+    r"extend to) (?P<en>[\w\s-]{2,40}?)(?=\s*(,|\?|\bor\b|$))", re.IGNORECASE)
+
+
+def things_not_named(question: str, answer: str) -> str:
+    """Something the question names that the answer must name too, and does not ("“高才通”", "英伟达 or 华为"), or ""."""
+    for match in _QUOTED.finditer(question):
+        if not _named(match.group(1), answer, share=1.0):
+            return f"the name {match.group(1)}"
+    for asking in asking_sentences(question) or [question]:
+        either = _EITHER_OR_ZH.search(asking)
+        if either:
+            left, right = content_tokens(either.group("left"))[-1:], content_tokens(either.group("right"))[:1]
+            if left and right and not (_named(left, answer) or _named(right, answer)):
+                return f"either {' '.join(left)} or {' '.join(right)}"
+    covered = _COVERED.search(question)
+    if covered:
+        thing = next(group for group in covered.group("zh1", "zh2", "zh3", "zh4", "en") if group)
+        if content_tokens(thing) and not _named(content_tokens(thing), answer):
+            return f"whether it covers {thing.strip()}"
+    return ""
+
+
+def _named(words: str | list[str], answer: str, share: float = 0.5) -> bool:
+    """Whether at least `share` of the words (content tokens, or those of a text) occur in the answer."""
+    tokens = content_tokens(words) if isinstance(words, str) else words
+    said, folded = set(content_tokens(answer)), fold(answer)
+    found = sum(1 for token in tokens if token in said or (not token.isascii() and token in folded))
+    return bool(tokens) and found >= share * len(tokens)
 
 
 _CAPITALISED = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})*)\b")
