@@ -3,11 +3,13 @@
 Passages about the right topic can still lack the detail asked for: "When does the application period
 close?" retrieves the scheme's fact sheet, which has no date. Each kind of question in `_ASKS` (when, on which
 day, how much, how much power, each one's share, how many, which body / university / company / sector / services,
-who holds a post or sits on a committee, where something is built, how often, how to apply, what is required,
-progress so far, a comparison, a given year) needs an answer holding the matching detail in `_HOLDS` (a date, a
-day, an amount, a figure in kWh, a figure per one, a number given for the thing counted, a name, examples, a
-place, a comparison that names the place compared with ...); otherwise the honest reply is a refusal. Sentences
-that say a detail is not given hold nothing.
+who holds a post or sits on a committee, an address, a salary, where something is built, how often, how to apply,
+what is required, progress so far, a comparison, a given year) needs an answer holding the matching detail in
+`_HOLDS` (a date, a day, an amount, a figure in kWh, a figure per one, a number given for the thing counted, a
+name, examples, a street, a sum per month, a place, a comparison that names the place compared with ...);
+otherwise the honest reply is a refusal. Sentences that say a detail is not given hold nothing. What the question
+itself names (a scheme in quotes, either side of an either-or, what a yes/no question asks to be covered) the
+answer has to name too.
 
 So is a question whose words occur in the retrieved passages only in sentences where the documents say they do
 not give it ("Public reporting does not give eligibility rules", "公開報道未有提及"), and an answer made only of
