@@ -194,8 +194,8 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("电费补贴是不是全额补贴？", "电费补贴：为耗电量大的设施降低电力成本[1]。", "rate"),
     ("Do I need to be a permanent resident to get them?", "Tools are free or subsidised where needed [1].",
      "eligibility"),
-    # an address, the holder of a post; something named in quotes, either side of an either-or, what a yes/no question
-    # asks to be covered or where it asks something to be built: the answer has to name it
+    # a salary, an address, the holder of a post; something named in quotes, either side of an either-or, what a
+    # yes/no question asks to be covered or where it asks something to be built: the answer has to name it
     ("Is there a minimum salary an AI expert must be offered?", "TechTAS attracts AI experts; HK$1 billion goes to the "
      "institute [1].", "salary"),
     ("Will civil servants' pay be frozen?", "A pay freeze is proposed for 2025-26 [1].", ""),

@@ -291,29 +291,28 @@ _COVERED = re.compile(
 
 def things_not_named(question: str, answer: str) -> str:
     """Something the question names that the answer must name too, and does not ("“高才通”", "英伟达 or 华为"), or ""."""
+    said, folded = set(content_tokens(answer)), fold(answer)
+
+    def named(tokens: list[str], share: float = 0.5) -> bool:  # at least that share of the tokens is in the answer
+        found = sum(1 for token in tokens if token in said or (not token.isascii() and token in folded))
+        return bool(tokens) and found >= share * len(tokens)
+
     for match in _QUOTED.finditer(question):
-        if not _named(match.group(1), answer, share=1.0):
+        if not named(content_tokens(match.group(1)), share=1.0):
             return f"the name {match.group(1)}"
     for asking in asking_sentences(question) or [question]:
         either = _EITHER_OR_ZH.search(asking)
         if either:
             left, right = content_tokens(either.group("left"))[-1:], content_tokens(either.group("right"))[:1]
-            if left and right and not (_named(left, answer) or _named(right, answer)):
+            if left and right and not (named(left) or named(right)):
                 return f"either {' '.join(left)} or {' '.join(right)}"
     covered = _COVERED.search(question)
     if covered:
         thing = next(group for group in covered.group("zh1", "zh2", "zh3", "zh4", "en") if group)
-        if content_tokens(thing) and not _named(content_tokens(thing), answer):
+        tokens = content_tokens(thing)
+        if tokens and not named(tokens):
             return f"whether it covers {thing.strip()}"
     return ""
-
-
-def _named(words: str | list[str], answer: str, share: float = 0.5) -> bool:
-    """Whether at least `share` of the words (content tokens, or those of a text) occur in the answer."""
-    tokens = content_tokens(words) if isinstance(words, str) else words
-    said, folded = set(content_tokens(answer)), fold(answer)
-    found = sum(1 for token in tokens if token in said or (not token.isascii() and token in folded))
-    return bool(tokens) and found >= share * len(tokens)
 
 
 _CAPITALISED = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})*)\b")
