@@ -153,6 +153,17 @@ def test_an_answer_without_the_detail_asked_for_is_a_refusal(assistant: Assistan
     assert asked_when.refused and asked_when.refusal_reason == "missing_detail" and "1823" in asked_when.answer
 
 
+def test_a_question_about_something_no_document_names_is_refused(assistant: Assistant) -> None:
+    lenient = Assistant(assistant.retriever, thresholds=Thresholds(min_similarity=-1.0))
+    unknown = lenient.ask("How many civil service posts will the Hospital Authority cut?")
+    assert unknown.refused and unknown.refusal_reason == "not_mentioned" and "1823" in unknown.answer
+    assert unknown.passages  # staff still see what was found nearby
+    known = lenient.ask("What capacity did the Cyberport AI Supercomputing Centre open with?")
+    assert not known.refused and "3,000" in known.answer
+    body = lenient.ask("入境處會唔會削減職位？")
+    assert body.refused and body.refusal_reason == "not_mentioned" and "1823" in body.answer
+
+
 def test_what_the_documents_say_they_do_not_give_is_refused_with_the_source(assistant: Assistant) -> None:
     lenient = Assistant(assistant.retriever, thresholds=Thresholds(min_similarity=-1.0))
     for question, lang in [("What are the eligibility rules of the AI Subsidy Scheme?", "en"),

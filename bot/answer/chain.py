@@ -24,6 +24,7 @@ from bot.answer.evidence import (gap_markers, gaps_naming_asked, missing_detail,
                                  passages_not_giving)
 from bot.answer.extractive import with_marker
 from bot.answer.messages import reply
+from bot.answer.names import corpus_vocabulary, unknown_names
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
@@ -97,6 +98,7 @@ class Assistant:
         self.retriever = retriever
         self.condenser = condenser or (lambda question, history, lang: standalone_question(question, history))
         self.boilerplate = boilerplate_sentences(retriever.keywords.passages)
+        self.vocabulary = corpus_vocabulary(f"{p.title or ''} {p.text}" for p in retriever.keywords.passages)
         self.sentence_vectors = sentence_vectors
         if sentence_vectors is not None:
             sentence_vectors.sync(retriever.keywords.passages)  # nothing to embed unless the index changed
@@ -185,6 +187,8 @@ class Assistant:
         state.retrieve_ms = (time.perf_counter() - started) * 1000
         if state.evidence is None or state.evidence < self.thresholds.min_similarity:
             state.result = self._refusal(state, "weak_evidence")
+        elif unknown_names(state.question, self.vocabulary, state.lang):  # "Was the Hospital Authority checked?"
+            state.result = self._refusal(state, "not_mentioned")
         return state
 
     def _respond(self, state: Turnaround) -> Turnaround:

@@ -53,7 +53,7 @@ _REPLIES: dict[str, dict[str, str]] = {
 
 
 # The reader needs no more than that the documents do not say; the reason is kept apart for reports and staff.
-_REPLIES["missing_detail"] = _REPLIES["weak_evidence"]
+_REPLIES["missing_detail"] = _REPLIES["not_mentioned"] = _REPLIES["weak_evidence"]
 
 
 def reply(reason: str, lang: str, sources: int = 0) -> str:

@@ -38,7 +38,8 @@ class AnswerResult(BaseModel):
     answer: str
     lang: str  # en, zh-Hant or zh-Hans: the asker's language and script
     refused: bool = False
-    # weak_evidence, missing_detail, not_given, injection, system_prompt, role_play, opinion, speculation, action
+    # weak_evidence, missing_detail, not_mentioned, not_given, injection, system_prompt, role_play, opinion,
+    # speculation, action
     refusal_reason: str = ""
     backend: str = "extractive"
     fallback: str = ""  # why a generative backend's output was replaced by the extractive answer
