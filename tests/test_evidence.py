@@ -212,6 +212,35 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("Does the subsidy scheme pay for staff training costs?", "The scheme has HK$3 billion [1].",
      "whether it covers staff training costs"),
     ("數據中心群係咪會起喺北部都會區？", "政府構想在一幅10公頃的用地上建設數據中心羣[1]。", "whether it covers 北部都會區"),
+    ("嗰幅用地係咪喺北部都會區？", "政府構想在一幅10公頃的用地上建設數據中心羣[1]。", "whether it covers 北部都會區"),
+    ("Does the 2025-26 pay freeze also apply to police officers and other disciplined services?",
+     "A pay freeze for civil servants is proposed for 2025-26 [1].",
+     "whether it covers police officers and other disciplined services"),
+    # what is asked is in the sentences that ask: "cost" in what the asker says of themselves asks for no amount,
+    # "in charge of" asks for no charge, and a list of named services answers "which services"
+    ("The start-up cost scares me. Is anything planned for small firms?", "Adoption grants for SMEs are proposed [1].",
+     ""),
+    ("How much does it cost to use?", "Adoption grants for SMEs are proposed [1].", "amount"),
+    ("What will the build cost?", "Adoption grants for SMEs are proposed [1].", "amount"),
+    ("Is anything proposed to help me cover the cost of starting to use AI?", "Adoption grants for SMEs are proposed "
+     "[1].", ""),
+    ("Which office is in charge of the institute?", "The Digital Policy Office oversees the institute [1].", ""),
+    ("The tools are meant to improve which kinds of services?",
+     "Free tools to improve healthcare, education and financial services [1].", ""),
+    ("啲工具係用嚟改善邊啲服務？", "免費工具用於改善醫療、教育及金融服務[1]。", ""),
+    ("When is the next public forum, and where?", "Public forums are being held by 2027 [1].", "location"),
+    ("Which is bigger: the pay freeze savings, or the HK$3 billion scheme?", "The scheme has HK$3 billion [1].",
+     "comparison"),
+    ("香港的人工智能发展在亚洲排第几？", "为香港的人工智能发展增添大规模运算能力[1]。", "rank"),
+    ("Where does Hong Kong rank in Asia?", "Hong Kong ranked third in Asia [1].", ""),
+    ("被裁的公务员参加再培训期间还有工资吗？", "政府会提供再培训计划[1]。", "salary"),
+    ("有冇人工智能課程？", "政府會提供再培訓計劃[1]。", ""),
+    ("whats the closing date for applications", "The scheme has HK$3 billion [1].", "date"),
+    ("what's the most one company could get out of it?", "The scheme has HK$3 billion [1].", "limit"),
+    ("when and where is the next public forum?", "The first AI solutions go live by mid-2026 [1].", "location"),
+    # a list item, not the whole list, has to give the figure for the year asked
+    ("How many services will use AI by 2030?", "2027: AI in over 200 public services; By 2030: the centre reaches "
+     "15,000 petaflops [1].", "a figure for servic in 2030"),
 ])
 def test_missing_detail(question: str, answer: str, missing: str) -> None:
     assert missing_detail(question, answer) == missing

@@ -31,7 +31,7 @@ _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|�
 _ASKS: dict[str, re.Pattern[str]] = {
     # ...but not "When people have given their views, what ...?": a clause before the question
     "date": re.compile(r"^\W*when\b(?![^?,，]*[,，])|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
-                       r"\bby when\b|\b(what|which) (year|date|day|month)\b|\bdeadline\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
+                       r"\bby when\b|\b(what|which) (year|date|day|month)\b|\bdeadline\b|\b(closing|opening|start|end|due) date\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|何年|哪一?年|邊年|边年|(哪|邊|边)(個|个)?\w{0,4}年度|截止", re.IGNORECASE),
     # the month itself: "2030年或之前" gives a year, not the month asked for (幾月 is which month, 幾個月 how long)
     "month": re.compile(r"\b(what|which) month\b|\bin which month\b|(哪|邊|边)(一)?(個|个)?月(?!份?[薪費费])|"
@@ -44,8 +44,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
                            r"(多長|多长)(時間|时间)(?!一次)|多久(?!一次)|(幾|几)耐(?!一次)|為期多|为期多|"
                            r"(幾多|几多|多少)(年|個月|个月|日|天|星期)|(幾|几)(個|个)月|(?<![十\d])(幾|几)年(?![級级前])",
                            re.IGNORECASE),
-    "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\bcost\b|\bfees?\b|"
-                         r"\bprice\b|\bcharges?\b|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|\bhourly\b|"
+    "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\b(how much|what)\b[^?]{0,40}\bcosts?\b|\bfees?\b|"
+                         r"\bprice\b|(?<!in )\bcharges?\b(?! of\b)|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|\bhourly\b|"
                          r"\bwhat (do|does|would|will) (\w+ ){1,3}pay\b|\bpay (per|an|a|by the) (hour|day|month|job)\b|"
                          r"每(小時|小时|個鐘|个钟|粒鐘|粒钟)(收|要|俾|畀|付)|\ballowances?\b|\bstipends?\b|津貼|津贴|"
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
@@ -81,6 +81,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # X against Y ("more powerful than Singapore's?", "稅務寬減同加速折舊邊樣慳得多啲？"): the documents must compare
     "comparison": re.compile(
         r"\b((more|less) \w+|better|worse|bigger|smaller|faster|slower|cheaper|stronger|weaker|higher|lower) than\b|"
+        r"\bwhich (one )?(is|are|was|will be|would be) (bigger|larger|greater|smaller|higher|lower|cheaper|faster)\b|"
         # ...but not a change over time: "compared with when it opened"
         r"\bcompared? (with|to)\b(?! (when|its|what it|the (start|launch|beginning)))|\bversus\b|\bvs\.?\s|"
         r"(同|跟|與|与|和).{1,12}(比|相比|比較|比较)|(哪|邊|边)(個|个|樣|样|種|种)?.{0,6}(更|較|较|多啲|好啲|平啲|勁啲)|"
@@ -88,7 +89,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # where something is built or located needs a place's name ("the dedicated zones" names none); "where would the
     # money go" and 用喺邊度 (spent on what) ask no place
     "location": re.compile(r"\bwhere (will|would|is|are) (the|it|they|this|these)\b[\w ]{0,40}?\b(built|located|situated|sited|"
-                           r"placed|housed)\b|\bwhere exactly\b|\bwhich (district|area|location)\b|"
+                           r"placed|housed)\b|\bwhere exactly\b|\b(and|or) where\s*\?|\bwhen and where\b|\bwhere and when\b|\bwhich (district|area|location)\b|"
                            r"\bin which (district|area)\b|(?<!用)喺邊(度|區)|(?<!用)在哪(裡|里|個區|个区|区)|(邊|边|哪)(一|個|个)?(地區|地区|區|区)|"
                            r"選址|选址|分院|分部|分校|\b(built|located|sited|set up|based) (in|at) (the )?[A-Z]", re.IGNORECASE),
     # progress so far: plans for 2027 do not say how many have been retrained, paid or launched to date
@@ -106,7 +107,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "free": re.compile(r"\b(is|are|be) (it|they|this|that|\w+) (free|free of charge)\b|\bfor free\b|\bfree (for|to)\b|"
                        r"\bcost anything\b|免唔免費|免不免费|係咪免費|是不是免费|使唔使(俾)?錢|使唔使(俾)?钱|要不要(付)?钱|"
                        r"收唔收(錢|钱|費|费)|收不收(钱|费)", re.IGNORECASE),
-    "limit": re.compile(r"\b(cap|ceiling|quota|upper limit|maximum amount)\b|上限|配額|配额|限額|限额|封頂|封顶", re.IGNORECASE),
+    "limit": re.compile(r"\b(cap|ceiling|quota|upper limit|maximum amount)\b|"
+                        r"\bthe most (one|a|an|each|any|a single) \w+ (could|can|may|might|would) (get|receive|claim)\b|上限|配額|配额|限額|限额|封頂|封顶", re.IGNORECASE),
     "status": re.compile(r"\b(delayed|postponed|put off|pushed back|cancell?ed|scrapped|rejected|vetoed|voted down|"
                          r"amended|overturned)\b|延遲|延迟|推遲|推迟|押後|押后|推唔切|否決|否决|(修改|修訂|修订)(過|过|咗|了)",
                          re.IGNORECASE),
@@ -154,7 +156,13 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # a salary needs a sum paid per month or year, which a scheme's funding is not
     "salary": re.compile(r"\b(minimum|starting|required) (salary|pay|wage)\b|\bsalary (level|threshold|requirement)s?\b|"
                          r"\bhow much (salary|pay)\b|最低(工資|工资|薪金|薪酬|人工)|(月薪|年薪|薪金|薪酬)(要求|門檻|门槛|下限)|"
-                         r"(幾多|几多|多少)(人工|薪金|薪酬|工資|工资)", re.IGNORECASE),
+                         r"(幾多|几多|多少)(人工|薪金|薪酬|工資|工资)|"
+                         # still paid while retraining: "再培训期间还有工资吗？"
+                         r"(還有|还有|仲有|有冇|有没有|有沒有)(人工|工資|工资|薪金|薪水|糧|粮)(?!智能)|(人工|工資|工资|薪金|薪水)(照發|照发|照出)|"
+                         r"\b(still|continue to|keep) (get|getting|be|being) paid\b", re.IGNORECASE),
+    # a place in a ranking: "在亚洲排第几？", "where does Hong Kong rank?"
+    "rank": re.compile(r"\bwhat rank\b|\branked\b|\branking\b|\bwhere does [\w ]{1,40} rank\b|排(第)?(幾|几)|排名|名列",
+                       re.IGNORECASE),
     # an address needs a street or a number, which "at Cyberport" does not give
     "address": re.compile(r"\b(an|the|its|their|street|office|postal|mailing) address\b|\baddress (of|for)\b|地址", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
@@ -203,7 +211,9 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "sector": re.compile(r"\b(health|healthcare|medical|transport|transportation|finance|financial|banking|education|"
                          r"logistics|manufacturing|retail|tourism|property|construction|legal)\b|醫療|医疗|交通|運輸|运输|"
                          r"金融|銀行|银行|教育|物流|製造|制造|零售|旅遊|旅游|地產|地产|建造|法律", re.IGNORECASE),
-    "services": re.compile(r"\b(such as|including|e\.g\.|for example|for instance)\b|例如|包括|比如|譬如|諸如|诸如",
+    # ...or names several: "to improve healthcare, education and financial services", "醫療、教育及金融服務"
+    "services": re.compile(r"\b(such as|including|e\.g\.|for example|for instance)\b|例如|包括|比如|譬如|諸如|诸如|"
+                           r"\w+, \w+,? and \w+ services\b|、[^、，。]{1,8}(及|和|與|与|同)[^、，。]{1,8}(服務|服务)",
                            re.IGNORECASE),
     "free": re.compile(r"\bfree\b|\bno (fee|charge|cost)\b|免費|免费|收費|收费|\bfees?\b|\bcharges?\b", re.IGNORECASE),
     "limit": re.compile(r"\b(cap|capped|ceiling|quota|up to|maximum|at most|no more than)\b|上限|配額|配额|限額|限额|最多|最高|"
@@ -228,10 +238,13 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "share": re.compile(r"\b(each|per|every)\b|\bup to\b|\bmaximum\b|每|上限|最多|最高", re.IGNORECASE),
     "salary": re.compile(r"\d[^.。]{0,30}\b(a|per|each) (month|year)\b|(月薪|年薪|薪金|薪酬|工資|工资)[^。；]{0,20}\d|"
                          r"\d[^。；]{0,20}(月薪|年薪)", re.IGNORECASE),
+    "rank": re.compile(r"\branked\b|\b(first|second|third|top|\d+(st|nd|rd|th)) (in|among|place)\b|第\s?\d+\s?(位|名)|"
+                       r"第[一二三四五六七八九十]+(位|名)|排名|名列", re.IGNORECASE),
     "address": re.compile(r"\b(Road|Street|Avenue|Drive|Building|Tower|Floor)\b|[道街路]\d|\d+\s?(號|号|樓|楼)|大廈|大厦"),
     "person": re.compile(r"\b(Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\b\.?\s+[A-Z]|先生|女士|小姐|博士|教授|太平紳士|太平绅士"),
 }
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+_LIST_ITEM = re.compile(r"[;；]")
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -247,8 +260,11 @@ def missing_detail(question: str, answer: str) -> str:
     # "Out of the 200-plus services, how many ...?" is not answered by "over 200 services" or "by mid-2026": a count
     # repeating the question's own numbers, or a year, gives none
     beyond_question = _YEAR_OR_SPAN.sub(" ", _without_numbers_of(question, answer))
+    # what the question asks is in its asking sentences: "the start-up cost scares me. Is anything planned for firms
+    # my size?" asks for no amount
+    asked = " ".join(asking_sentences(question)) or question
     for kind, asks in _ASKS.items():
-        if asks.search(question) and not _HOLDS[kind].search(beyond_question if kind == "count" else answer):
+        if asks.search(asked) and not _HOLDS[kind].search(beyond_question if kind == "count" else answer):
             return kind
     if _ASKS["comparison"].search(question):
         absent = [place for place in places_named(question) if fold(place).lower() not in fold(answer).lower()]
@@ -265,10 +281,12 @@ def missing_detail(question: str, answer: str) -> str:
     # same passage: "In the civil service ... About 10,000 posts will go" answers for those posts, while a figure for
     # all public services does not answer for healthcare ones that another passage mentions
     *narrowing, thing = subject.split() or [""]
+    # (one item of a list, when the sentence is one: "2027: 200 services; By 2030: 15,000 petaflops")
     if subject and not any(
-            counts(sentence, thing) and all(year in sentence for year in years)
+            counts(item, thing) and all(year in item for year in years)
             and all(_mentions(passage, word) for word in narrowing)
-            for sentence, passage in _with_passage(cited) if not declares_gap(sentence)):
+            for sentence, passage in _with_passage(cited) if not declares_gap(sentence)
+            for item in _LIST_ITEM.split(sentence)):
         return f"a figure for {subject}" + (f" in {' and '.join(years)}" if years else "")
     return ""
 
@@ -285,8 +303,10 @@ _COVERED = re.compile(
     r"(連|连)(?P<zh1>[^，,。？?都也]{1,10})(都|也)|(cover埋|包埋|包唔包|包不包)(?P<zh2>[^，,。？?嗎吗呀啊]{1,10})|"
     r"(有冇|有没有|有沒有)(用於|用于|用喺|關於|关于|針對|针对)(?P<zh3>[^，,。？?]{1,10}?)(嘅|的)|"
     r"(係咪|係唔係|是不是|是否|會唔會|会不会|會否|会否)[^，,。？?]{0,6}(起|建|設|设)(喺|在)(?P<zh4>[^，,。？?嗎吗呀啊]{2,8})|"
+    # where it is: "係咪喺北部都會區？"
+    r"(係咪|係唔係|是不是|是否)(就)?(喺|位於|位于|設於|设于)(?P<zh5>[^，,。？?嗎吗呀啊]{2,8})|"
     r"\b(does|do|will|would|can) (it|they|this|that|the [\w\s-]{1,40}?) (also )?(cover|pay for|fund|include|apply to|"
-    r"extend to) (?P<en>[\w\s-]{2,40}?)(?=\s*(,|\?|\bor\b|$))", re.IGNORECASE)
+    r"extend to) (?P<en>[\w\s-]{2,60}?)(?=\s*(,|\?|\bor\b|$))", re.IGNORECASE)
 
 
 def things_not_named(question: str, answer: str) -> str:
@@ -308,7 +328,7 @@ def things_not_named(question: str, answer: str) -> str:
                 return f"either {' '.join(left)} or {' '.join(right)}"
     covered = _COVERED.search(question)
     if covered:
-        thing = next(group for group in covered.group("zh1", "zh2", "zh3", "zh4", "en") if group)
+        thing = next(group for group in covered.group("zh1", "zh2", "zh3", "zh4", "zh5", "en") if group)
         tokens = content_tokens(thing)
         if tokens and not named(tokens):
             return f"whether it covers {thing.strip()}"
