@@ -31,7 +31,8 @@ _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|�
 _ASKS: dict[str, re.Pattern[str]] = {
     # ...but not "When people have given their views, what ...?": a clause before the question
     "date": re.compile(r"^\W*when\b(?![^?,，]*[,，])|\bwhen (will|is|are|was|were|do|does|did|can|could|should|would|has|have|must)\b|"
-                       r"\bby when\b|\b(what|which) (year|date|day|month)\b|\bdeadline\b|\b(closing|opening|start|end|due) date\b|幾時|几时|什麼時候|什么时候|甚麼時候|"
+                       r"\bby when\b|\b(what|which) (year|date|day|month)\b|\bdeadline\b|\b(closing|opening|start|end|due) date\b|"
+                       r"幾時|几时|什麼時候|什么时候|甚麼時候|"
                        r"何時|何时|何年|哪一?年|邊年|边年|(哪|邊|边)(個|个)?\w{0,4}年度|截止", re.IGNORECASE),
     # the month itself: "2030年或之前" gives a year, not the month asked for (幾月 is which month, 幾個月 how long)
     "month": re.compile(r"\b(what|which) month\b|\bin which month\b|(哪|邊|边)(一)?(個|个)?月(?!份?[薪費费])|"
@@ -44,8 +45,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
                            r"(多長|多长)(時間|时间)(?!一次)|多久(?!一次)|(幾|几)耐(?!一次)|為期多|为期多|"
                            r"(幾多|几多|多少)(年|個月|个月|日|天|星期)|(幾|几)(個|个)月|(?<![十\d])(幾|几)年(?![級级前])",
                            re.IGNORECASE),
-    "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|\b(how much|what)\b[^?]{0,40}\bcosts?\b|\bfees?\b|"
-                         r"\bprice\b|(?<!in )\bcharges?\b(?! of\b)|\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|\bhourly\b|"
+    "amount": re.compile(r"\bhow much (money|funding|does it cost|will it cost|is the fee)|"
+                         r"\b(how much|what)\b[^?]{0,40}\bcosts?\b|\bfees?\b|\bprice\b|(?<!in )\bcharges?\b(?! of\b)|"
+                         r"\bsalary\b|\bfined?\b|\bpenalt(y|ies)\b|\bseverance\b|\bhourly\b|"
                          r"\bwhat (do|does|would|will) (\w+ ){1,3}pay\b|\bpay (per|an|a|by the) (hour|day|month|job)\b|"
                          r"每(小時|小时|個鐘|个钟|粒鐘|粒钟)(收|要|俾|畀|付)|\ballowances?\b|\bstipends?\b|津貼|津贴|"
                          r"\bcompensation\b|幾多錢|几多钱|多少錢|多少钱|收費|收费|費用|费用|人工有幾多|年薪|薪金|罰款|罚款|"
@@ -89,7 +91,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     # where something is built or located needs a place's name ("the dedicated zones" names none); "where would the
     # money go" and 用喺邊度 (spent on what) ask no place
     "location": re.compile(r"\bwhere (will|would|is|are) (the|it|they|this|these)\b[\w ]{0,40}?\b(built|located|situated|sited|"
-                           r"placed|housed)\b|\bwhere exactly\b|\b(and|or) where\s*\?|\bwhen and where\b|\bwhere and when\b|\bwhich (district|area|location)\b|"
+                           r"placed|housed)\b|\bwhere exactly\b|\b(and|or) where\s*\?|\bwhen and where\b|\bwhere and when\b|"
+                           r"\bwhich (district|area|location)\b|"
                            r"\bin which (district|area)\b|(?<!用)喺邊(度|區)|(?<!用)在哪(裡|里|個區|个区|区)|(邊|边|哪)(一|個|个)?(地區|地区|區|区)|"
                            r"選址|选址|分院|分部|分校|\b(built|located|sited|set up|based) (in|at) (the )?[A-Z]", re.IGNORECASE),
     # progress so far: plans for 2027 do not say how many have been retrained, paid or launched to date
@@ -108,7 +111,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
                        r"\bcost anything\b|免唔免費|免不免费|係咪免費|是不是免费|使唔使(俾)?錢|使唔使(俾)?钱|要不要(付)?钱|"
                        r"收唔收(錢|钱|費|费)|收不收(钱|费)", re.IGNORECASE),
     "limit": re.compile(r"\b(cap|ceiling|quota|upper limit|maximum amount)\b|"
-                        r"\bthe most (one|a|an|each|any|a single) \w+ (could|can|may|might|would) (get|receive|claim)\b|上限|配額|配额|限額|限额|封頂|封顶", re.IGNORECASE),
+                        r"\bthe most (one|a|an|each|any|a single) \w+ (could|can|may|might|would) (get|receive|claim)\b|"
+                        r"上限|配額|配额|限額|限额|封頂|封顶", re.IGNORECASE),
     "status": re.compile(r"\b(delayed|postponed|put off|pushed back|cancell?ed|scrapped|rejected|vetoed|voted down|"
                          r"amended|overturned)\b|延遲|延迟|推遲|推迟|押後|押后|推唔切|否決|否决|(修改|修訂|修订)(過|过|咗|了)",
                          re.IGNORECASE),
@@ -158,7 +162,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
                          r"\bhow much (salary|pay)\b|最低(工資|工资|薪金|薪酬|人工)|(月薪|年薪|薪金|薪酬)(要求|門檻|门槛|下限)|"
                          r"(幾多|几多|多少)(人工|薪金|薪酬|工資|工资)|"
                          # still paid while retraining: "再培训期间还有工资吗？"
-                         r"(還有|还有|仲有|有冇|有没有|有沒有)(人工|工資|工资|薪金|薪水|糧|粮)(?!智能)|(人工|工資|工资|薪金|薪水)(照發|照发|照出)|"
+                         r"(還有|还有|仲有|有冇|有没有|有沒有)(人工|工資|工资|薪金|薪水|糧|粮)(?!智能)|"
+                         r"(人工|工資|工资|薪金|薪水)(照發|照发|照出)|"
                          r"\b(still|continue to|keep) (get|getting|be|being) paid\b", re.IGNORECASE),
     # a place in a ranking: "在亚洲排第几？", "where does Hong Kong rank?"
     "rank": re.compile(r"\bwhat rank\b|\branked\b|\branking\b|\bwhere does [\w ]{1,40} rank\b|排(第)?(幾|几)|排名|名列",
