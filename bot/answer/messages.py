@@ -49,6 +49,11 @@ _REPLIES: dict[str, dict[str, str]] = {
         "zh": "我不能代你提交、登記或轉交任何資料，亦不會保存個人資料。我可以根據已發布的文件回答問題；"
               "如需辦理事務，請致電 1823。",
     },
+    "outside_documents": {
+        "en": "I can only answer from the published documents I can search; I can't look things up on the "
+              "internet or answer from general knowledge. For other help, please call 1823.",
+        "zh": "我只能根據可查閱的已發布文件回答，不能上網搜尋，亦不會憑一般知識作答。如需其他協助，請致電 1823。",
+    },
 }
 
 
