@@ -39,7 +39,11 @@ _ASKS: dict[str, re.Pattern[str]] = {
                         r"(?<![十\d])(幾|几)月", re.IGNORECASE),
     # the day itself: "2030年或之前" or "mid-2026" gives no day
     "day": re.compile(r"\bwhich day\b|\bexact date\b|\bon what date\b|(邊|边|哪)(一)?(日|天)|"
-                      r"(幾|几)(多)?(號|号)(?![碼码])", re.IGNORECASE),
+                      r"(幾|几)(多)?(號|号)(?![碼码])|"
+                      # the next event's day: "When is the next public forum?" is not answered by a rollout year
+                      r"\bwhen (is|will be|are) the next\b|"
+                      r"下一(次|場|场|輪|轮|屆|届|期)[^？?，,]{0,10}(幾時|几时|何時|何时|什麼時候|什么时候|甚麼時候)|"
+                      r"(幾時|几时|何時|何时|什麼時候|什么时候|甚麼時候)[^？?，,]{0,6}下一(次|場|场|輪|轮|屆|届|期)", re.IGNORECASE),
     # how long something lasts: a length of time, or the date it runs to
     "duration": re.compile(r"\bhow long (will|does|do|did|is|are|would|should|has|have)\b|\bfor how long\b|"
                            r"(多長|多长)(時間|时间)(?!一次)|多久(?!一次)|(幾|几)耐(?!一次)|為期多|为期多|"
@@ -138,6 +142,12 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bwhere (do|can|should) (i|we|they) (apply|submit|send|sign up|register|enrol)\b|"
         r"(點|点|怎樣|怎样|怎麼|怎么|如何)(樣|样)?(去)?申(請|请)|申(請|请)(流程|程序|手續|手续|方法)|"
         r"(咩|什麼|什么|甚麼|哪些)文件|(哪裡|哪里|邊度|边度)(遞交|递交|提交|申請|申请)|"
+        # where to sign up or collect, and what to bring: "再培訓課程應在何處報名？", "需要带什么证件？"
+        r"(何處|何处|哪裡|哪里|哪兒|哪儿|邊度|边度|去哪)(可以)?(報名|报名|領取|领取|登記|登记|索取)|"
+        r"(帶|带|攜帶|携带|準備|准备)(咩|乜嘢|什麼|什么|甚麼|哪些)(證件|证件|文件|資料|资料|證明|证明)|"
+        r"(咩|乜嘢|什麼|什么|甚麼|哪些)(證件|证件)|"
+        r"\bwhat (documents|papers|id|identification)\b[^?]{0,30}\bbring\b|\bwhere (do|can|should) (i|we|they|he|she) "
+        r"(collect|pick up|sign up for)\b|"
         r"(遞交|递交|提交)(建議書|建议书)", re.IGNORECASE),
     "eligibility": re.compile(
         # the requirements themselves; "Who is eligible?" is answered by naming who ("local companies")
@@ -172,6 +182,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"\b(an|the|its|their|street|office|postal|mailing) address\b|\baddress (of|for)\b|地址", re.IGNORECASE),
     # who holds a post: a person's name, which an office or a department does not answer
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
+                         r"\bwho (has been|was|will be|is being|is|were) (appointed|named|chosen|picked|selected|hired|"
+                         r"put in charge)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
 }
 _HOLDS: dict[str, re.Pattern[str]] = {
