@@ -230,6 +230,6 @@ def build_systems(settings, backends: Sequence[str], baselines: bool) -> list[Sy
         systems.append(AssistantSystem(name, assistant))
     if baselines:
         first = systems[0].assistant  # type: ignore[attr-defined]
-        systems += retrieval_baselines(first, Thresholds.load(settings.calibration_file))
+        systems += retrieval_baselines(first, first.thresholds)
         systems.append(NaivePipeline(settings.corpus_dir, settings.models_dir))
     return systems

@@ -10,6 +10,9 @@ with most room on both. Taking the most correct answers among the points on targ
 recall down to exactly 90%, and dev overstates refusals elsewhere (the refusal checks were written from dev's
 failures). Ties go to the better other figure, then to the lower threshold. Same data, same embedder -> same
 choice: nothing here is random.
+
+Before the threshold, the learned manipulation check (`bot.guard`) is trained on the same items, and the chain
+runs with it on: what it declines is declined whatever the threshold.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from bot import metrics
 from bot.answer.chain import Assistant, Thresholds
 from bot.baselines import AssistantSystem
+from bot.guard import Guard, Training, train
 from bot.qaset import QAItem
 
 SIMILARITY_GRID = tuple(round(0.025 * i, 3) for i in range(0, 33))  # 0 .. 0.8
@@ -50,11 +54,20 @@ class Choice:
     correct: int  # answerable items answered with every key fact
 
 
-def collect(assistant: Assistant, items: Sequence[QAItem]) -> list[Evidence]:
-    """Run each item through the chain with the thresholds off and keep what the thresholds would see."""
+def train_guard(assistant: Assistant, items: Sequence[QAItem]) -> Training:
+    """The guard, trained on the items' question vectors: adversarial items to decline against all the others."""
+    vectors = [assistant.question_vector(item.question, [turn.model_dump() for turn in item.history])
+               for item in items]
+    manipulative = [item.kind == "adversarial" and item.expect == "refuse" for item in items]
+    return train(vectors, manipulative, [item.expect == "answer" for item in items])
+
+
+def collect(assistant: Assistant, items: Sequence[QAItem], guard: Guard | None = None) -> list[Evidence]:
+    """Run each item through the chain with the similarity threshold off (and `guard` on) and keep what the
+    threshold would see."""
     if not any(item.expect == "refuse" for item in items) or not any(item.expect == "answer" for item in items):
         raise ValueError("calibration needs answerable and unanswerable items")
-    assistant.thresholds = OFF
+    assistant.thresholds = Thresholds(min_similarity=OFF.min_similarity, guard=guard)
     system = AssistantSystem("calibration", assistant)
     found = []
     for item in items:
@@ -101,9 +114,11 @@ def _describe(grid: Sequence[float]) -> str:
     return f"{grid[0]} to {grid[-1]} by {round(grid[1] - grid[0], 3)}"
 
 
-def write(path: Path, choice: Choice, embedder: str, split: str, items: int) -> dict:
-    """Write the threshold (read by `Thresholds.load`) with how it was chosen; no timestamp, so reruns diff clean."""
-    record = {
+def write(path: Path, choice: Choice, embedder: str, split: str, items: int,
+          training: Training | None = None) -> dict:
+    """Write the threshold and the guard (read by `Thresholds.load`) with how they were chosen; no timestamp, so
+    reruns diff clean."""
+    record: dict = {
         "min_similarity": choice.min_similarity,
         "embedder": embedder,
         "split": split,
@@ -115,6 +130,12 @@ def write(path: Path, choice: Choice, embedder: str, split: str, items: int) -> 
         "grid": {"min_similarity": _describe(SIMILARITY_GRID)},
         "command": f"askgov calibrate --split {split}",
     }
+    if training is not None:  # last: 768 weights would bury the figures above
+        record["guard_cross_validation"] = {
+            "manipulative": training.manipulative, "caught": training.caught,
+            "answerable": training.answerable, "false_alarms": training.false_alarms,
+        }
+        record["guard"] = training.guard.to_record()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return record

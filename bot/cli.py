@@ -458,11 +458,12 @@ def calibrate(
     out_file: Annotated[Optional[Path], typer.Option("--out", dir_okay=False,
                                                      help="default: ASKGOV_CALIBRATION_FILE")] = None,
 ) -> None:
-    """Choose the refusal threshold on the dev split (best worse figure of: correct answers against 85%, refusals
-    of what should be declined against 90%); write calibration.json."""
+    """Train the manipulation guard and choose the refusal threshold on the dev split (best worse figure of:
+    correct answers against 85%, refusals of what should be declined against 90%); write calibration.json."""
     from bot.answer.chain import Assistant
-    from bot.calibrate import OFF, best, collect, write
+    from bot.calibrate import OFF, best, collect, train_guard, write
     from bot.evaluate import EvalError, ensure_index, evaluation, load_items
+    from bot.guard import GuardError
 
     if split == "test":
         _fail("the test split is never used for tuning; calibrate on dev", 2)
@@ -475,8 +476,16 @@ def calibrate(
         _fail(str(error), 2)
     _embedder(settings)
     ensure_index(settings)
-    choice = best(collect(Assistant.from_settings(settings, thresholds=OFF), items))
-    record = write(settings.calibration_file, choice, settings.embedder, split, len(items))
+    assistant = Assistant.from_settings(settings, thresholds=OFF)
+    try:
+        training = train_guard(assistant, items)
+    except GuardError as error:
+        _fail(f"{split} split: {error}", 2)
+    out.print(f"guard threshold = {training.guard.threshold}: in cross-validation it declined {training.caught} of "
+              f"{training.manipulative} manipulative items and {training.false_alarms} of {training.answerable} "
+              "answerable ones", highlight=False)
+    choice = best(collect(assistant, items, training.guard))
+    record = write(settings.calibration_file, choice, settings.embedder, split, len(items), training)
     out.print(f"min_similarity = {choice.min_similarity}: balanced accuracy "
               f"{choice.balanced_accuracy:.3f} (answered {choice.answer_rate:.3f} of answerable, declined "
               f"{choice.refusal_rate:.3f} of the rest, {choice.correct} correct answers); wrote "

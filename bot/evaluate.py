@@ -216,10 +216,18 @@ def run_systems(systems: Sequence[System], items: Sequence[QAItem], groups: dict
     return results
 
 
+def thresholds_in_use(settings) -> dict[str, float | None]:
+    """The calibrated figures a run used (the guard by its threshold: its weights say nothing to a reader)."""
+    from bot.answer.chain import Thresholds
+
+    thresholds = Thresholds.load(settings.calibration_file, settings.embedder)
+    return {"min_similarity": thresholds.min_similarity,
+            "guard_threshold": thresholds.guard.threshold if thresholds.guard else None}
+
+
 def evaluation(settings, split: str, backends: Sequence[str], baselines: bool = False, limit: int | None = None,
                qa_dir: Path = Path("eval/qa"), progress: Progress | None = None) -> dict:
     """Run a whole evaluation and return its record: settings, figures per system, every scored item."""
-    from bot.answer.chain import Thresholds
     from bot.baselines import build_systems
 
     items = load_items(qa_dir, split, limit)
@@ -231,7 +239,7 @@ def evaluation(settings, split: str, backends: Sequence[str], baselines: bool = 
         "meta": {
             "split": split, "items": len(items), "limit": limit, "backends": list(backends),
             "embedder": settings.embedder, "search_k": settings.search_k,
-            "thresholds": asdict(Thresholds.load(settings.calibration_file)),
+            "thresholds": thresholds_in_use(settings),
             "chunks": sum(r.chunks for r in indexed), "seconds": round(time.perf_counter() - started, 1),
             "main": systems[0].name,
         },

@@ -8,6 +8,7 @@ a given passage, the language is the asker's) and replaced by the extractive ans
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections import Counter
@@ -27,11 +28,13 @@ from bot.answer.messages import reply
 from bot.answer.names import corpus_vocabulary, unknown_names
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
+from bot.guard import Guard, GuardError
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage
 from bot.safety import decline_reason, real_question, redact
 from bot.sentence_index import SentenceVectors
 
+log = logging.getLogger(__name__)
 MARKER = re.compile(r"\[(\d+)\]")
 BOILERPLATE_MIN_DOCS = 3
 
@@ -50,10 +53,12 @@ class Thresholds:
     """
 
     min_similarity: float = 0.35
+    guard: Guard | None = None  # the learned manipulation check (`bot.guard`), when calibration trained one
 
     @classmethod
-    def load(cls, path: Path) -> "Thresholds":
-        """The default when no calibration was written; a file that cannot be read is an error, not a default."""
+    def load(cls, path: Path, embedder: str | None = None) -> "Thresholds":
+        """The default when no calibration was written; a file that cannot be read is an error, not a default.
+        A guard trained on another `embedder`'s vectors cannot read this one's and is left out, with a warning."""
         if not path.is_file():
             return cls()
         try:
@@ -66,7 +71,18 @@ class Thresholds:
             older = " (a calibration of the old passage thresholds)" if isinstance(data, dict) and \
                 "min_dense_score" in data else ""
             raise CalibrationError(f"{path}: field 'min_similarity' is {why}{older}; rerun `askgov calibrate`")
-        return cls(min_similarity=float(value))
+        guard = None
+        if data.get("guard") is not None:
+            try:
+                guard = Guard.from_record(data["guard"], str(path))
+            except GuardError as error:
+                raise CalibrationError(f"{error}; rerun `askgov calibrate`") from None
+            trained_with = data.get("embedder")
+            if embedder and trained_with and trained_with != embedder:
+                log.warning("%s: the guard was trained with %s, not %s; it is off until `askgov calibrate` runs",
+                            path, trained_with, embedder)
+                guard = None
+        return cls(min_similarity=float(value), guard=guard)
 
 
 class CalibrationError(ValueError):
@@ -124,7 +140,7 @@ class Assistant:
             from bot.answer.llm import make_condenser
 
             generator, condenser = make_backend(name, settings), make_condenser(name, settings)
-        thresholds = thresholds or Thresholds.load(settings.calibration_file)
+        thresholds = thresholds or Thresholds.load(settings.calibration_file, settings.embedder)
         return cls(retriever, name, generator, thresholds, k=settings.search_k,
                    condenser=condenser, sentence_vectors=get_sentence_vectors(settings))
 
@@ -153,6 +169,15 @@ class Assistant:
             yield piece
         yield self._finish(state, "".join(pieces), generate_started)
 
+    def question_vector(self, question: str, history: Sequence[Turn | dict] = ()) -> list[float]:
+        """The vector the guard reads for this question: the standalone question as retrieval embeds it, after the
+        wording checks took out any instruction; a message they decline whole is embedded as it was asked."""
+        state = self._start(question, history, None)
+        asked = state.question
+        self._guard(state)
+        text = self._condense(state).standalone if state.result is None else asked
+        return self.retriever.embed_query(text, state.lang)
+
     # --- steps ------------------------------------------------------------------------------------------
     def _start(self, question: str, history: Sequence[Turn | dict], lang: str | None) -> Turnaround:
         if not question or not question.strip():
@@ -179,8 +204,13 @@ class Assistant:
         if state.result is not None:
             return state
         started = time.perf_counter()
-        if self.sentence_vectors is not None:  # embedded once: retrieval and sentence scoring both use it
+        guard = self.thresholds.guard
+        if self.sentence_vectors is not None or guard is not None:  # embedded once: every use reads the same vector
             state.query_vector = self.retriever.embed_query(state.standalone, state.lang)
+        if guard is not None and guard.flags(state.query_vector):  # worded past the patterns, meant the same
+            state.retrieve_ms = (time.perf_counter() - started) * 1000
+            state.result = self._refusal(state, "off_limits")
+            return state
         state.passages = self.retriever.search(state.standalone, k=self.k, query_lang=state.lang,
                                                query_vector=state.query_vector or None)
         state.evidence = self._evidence(state)

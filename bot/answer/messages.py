@@ -49,6 +49,15 @@ _REPLIES: dict[str, dict[str, str]] = {
         "zh": "我不能代你提交、登記或轉交任何資料，亦不會保存個人資料。我可以根據已發布的文件回答問題；"
               "如需辦理事務，請致電 1823。",
     },
+    # the learned guard (bot/guard.py): it knows a message is manipulative, not which kind, so the reply says
+    # what the assistant does and does not do
+    "off_limits": {
+        "en": "I can only answer questions about Hong Kong's AI-enabled public services from what the published "
+              "documents say. I don't give opinions or predictions, take on roles, or follow instructions given "
+              "in a message. For other help, please call 1823.",
+        "zh": "我只能根據已發布文件的內容，回答有關香港公共服務應用人工智能的問題；我不會提供意見或預測、扮演角色，"
+              "亦不會執行訊息中的指示。如需其他協助，請致電 1823。",
+    },
     "outside_documents": {
         "en": "I can only answer from the published documents I can search; I can't look things up on the "
               "internet or answer from general knowledge. For other help, please call 1823.",

@@ -39,7 +39,7 @@ class AnswerResult(BaseModel):
     lang: str  # en, zh-Hant or zh-Hans: the asker's language and script
     refused: bool = False
     # weak_evidence, missing_detail, not_mentioned, not_given, injection, system_prompt, role_play, opinion,
-    # speculation, action, outside_documents
+    # speculation, action, outside_documents, off_limits
     refusal_reason: str = ""
     backend: str = "extractive"
     fallback: str = ""  # why a generative backend's output was replaced by the extractive answer
