@@ -112,7 +112,7 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"what do you (personally )?(think|believe)|do you personally (think|believe)|do you (agree|support|like)|"
         # 你覺得 / 你個人覺得 / 你自己認為 / 你本人點睇 ...
         r"你(個人|个人|自己|本人)?((點|怎么|怎麼)(睇|看)|覺得|觉得|認為|认为|支持|同意|贊成|赞成)|你的(意見|意见|看法)|"
-        r"\byour own (judg(e)?ment|knowledge|view)\b|"
+        r"\byour own (judg(e)?ment|view)\b|"
         r"\byour (own |personal |honest |frank |candid |final )?(verdict|stance|position)\b|"
         r"\b(which|what) side is (right|correct|in the right)\b|\bwho('s| is) (right|in the right)\b|"
         # "isn't spending HK$14 billion on AI a waste of taxpayers' money?", "is it fair to freeze their pay?"
@@ -169,7 +169,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
     "outside_documents": re.compile(
         r"\b(search|browse|check|look (it |this |that )?up (on|in))\b[^.?!]{0,20}\b(the )?(internet|web|google|online|news)\b|"
         r"\b(from|on|using) the (internet|web)\b|\b(google|bing) (it|this|that)\b|\b(today'?s|latest|breaking) news\b|"
-        r"\b(from|with|using) your (own |general )*(knowledge|training( data)?|memory)\b|"
+        r"\b(from|with|using|based on|relying on|drawing on) your (own |general )*(knowledge|training( data)?|memory)\b|"
+        r"\byour own (general )?knowledge\b|"
         r"(上網|上网|網上|网上|互聯網|互联网|google)(搜尋|搜寻|搜索|查|搵)|(最新|今日|今天)(嘅|的)?(新聞|新闻)|"
         r"(用|根據|根据|憑|凭)你(自己)?(的|嘅)(知識|知识|常識|常识|記憶|记忆)",
         re.IGNORECASE),
