@@ -24,6 +24,8 @@ from bot.lang import LANGS, detect_lang, fold, to_script
 
 jieba.setLogLevel(logging.WARNING)
 jieba.add_word("研发院")  # the institute's short name; jieba reads "研發院分到" as 研發 / 院分
+jieba.add_word("算力")  # computing power; jieba reads "啟用時算力" as 啟用 / 時算力
+jieba.add_word("嗰阵")  # "at that time" in Cantonese (嗰陣), a stop word
 _WORDISH = re.compile(r"\w", re.UNICODE)
 RRF_K = 60
 
@@ -235,7 +237,7 @@ STOP_WORDS = frozenset(
     "咩 乜 嘢 边个 哪 谁 请问 可以 要 想 知 知道 问 吗 嘅 咗 啲 同 和 及 与 香港 政府 "
     "边 边度 边啲 边几 几 几个 哪个 哪些 每个 有个 呢个 嗰个 𠮶个 嗰 𠮶 个 点 点解 样 喺 俾 畀 嚟 啱 晒 咁 噉 咪 囉 㗎 喎 "
     "啦 吖 嘛 就 都 仲 先 再 好 做 试 下 帮 到 起 出 有冇 系咪 系唔系 会唔会 使唔使 得唔得 可唔可以 而家 依家 "
-    "现在 目前 一下 一些 所有 上面 加上 no not nor each 它们 他们 她们 佢哋 我哋 我们 你哋 你们".split()
+    "嗰阵 果阵 时 阵 时候 现在 目前 一下 一些 所有 上面 加上 no not nor each 它们 他们 她们 佢哋 我哋 我们 你哋 你们".split()
 )
 
 

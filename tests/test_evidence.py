@@ -233,6 +233,12 @@ from bot.answer.evidence import (declares_gap, gaps_naming_asked, missing_detail
     ("下一場論壇幾時舉行？", "政府會在2027年前舉辦公眾論壇[1]。", "day"),
     ("Who has been appointed to run the new institute?", "The institute is overseen by the Digital Policy Office [1].",
      "person"),
+    ("who is in charge of the digital policy office, like the name of the person at the top",
+     "The Digital Policy Office oversees the institute [1].", "person"),
+    ("數字政策辦公室最高話事人叫咩名？", "數字政策辦公室是負責數字政策的政府辦公室[1]。", "person"),
+    ("What is the name of the scheme for SMEs?", "The proposed adoption grants help SMEs [1].", ""),
+    # 嗰陣 is "at that time": the figure asked for is the computing power, not "陣算力"
+    ("超算中心啟用嗰陣算力有幾多？", "數碼港人工智能超算中心已經啟用，算力為3,000 petaflops [1]。", ""),
     ("課程可以在何處報名？", "政府會提供再培訓計劃[1]。", "procedure"),
     ("課程可以在何處報名？", "合資格人員可透過部門申請參加再培訓計劃[1]。", ""),
     ("他需要带什么证件？", "计划提供免费或资助的人工智能工具[1]。", "procedure"),

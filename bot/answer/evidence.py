@@ -26,7 +26,8 @@ from bot.lang import asking_sentences, fold, split_sentences
 from bot.retrieve import STOP_WORDS, content_tokens, keyword_tokens
 
 _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|commissioner|president|leader|ceo)"
-_POST_ZH = r"(專員|专员|院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|主管)"
+_POST_ZH = (r"(專員|专员|院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|"
+            r"主管|話事人|话事人|掌舵人|頭頭|头头)")
 _WHO_ZH = r"(邊個|边个|邊位|边位|誰|谁|叫咩名|叫什麼|叫什么|姓名|名字)"
 _ASKS: dict[str, re.Pattern[str]] = {
     # ...but not "When people have given their views, what ...?": a clause before the question
@@ -184,6 +185,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "person": re.compile(rf"\bwho\b[^?]*\b{_POST_EN}\b|\b{_POST_EN}\b[^?]*\bwho\b|\bwho (heads|leads|chairs|runs)\b|"
                          r"\bwho (has been|was|will be|is being|is|were) (appointed|named|chosen|picked|selected|hired|"
                          r"put in charge)\b|"
+                         r"\bname of (the )?(person|official|individual|man|woman|boss)\b|\b(person|official|individual) "
+                         r"(at the top|in charge)\b|"
                          rf"{_POST_ZH}[^？?]*{_WHO_ZH}|{_WHO_ZH}[^？?]*{_POST_ZH}", re.IGNORECASE),
 }
 _HOLDS: dict[str, re.Pattern[str]] = {
