@@ -14,6 +14,8 @@ PII_PATTERNS: dict[str, re.Pattern[str]] = {
     # Hong Kong numbers are eight digits (optionally +852 first); 1823-style short numbers are not personal.
     "PHONE": re.compile(r"(?<!\d)(?:\+?852[\s-]?)?[2-9]\d{3}[\s-]?\d{4}(?!\d)"),
 }
+# what `redact` leaves in their place: "[HKID]", "[EMAIL]", "[PHONE]"
+PLACEHOLDER = r"\[(" + "|".join(PII_PATTERNS) + r")\]"
 
 Refusal = Literal["injection", "system_prompt", "role_play", "opinion", "speculation", "action", "outside_documents"]
 
@@ -170,8 +172,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"\b(check|look up|find out)\b.{0,20}\b(my|our) (father|mother|dad|mum|mom|husband|wife|son|daughter|friend|"
         r"colleague|boss)\b|"
         # who is behind an identifier: "幫我查下身份證號碼[HKID]嗰個人係咪公務員", "whose number is [PHONE]?"
-        r"\[(HKID|PHONE|EMAIL)\]\s?(嗰個|嗰个|那個|那个|呢個|这个|這個)?(人|用戶|用户|市民|申請人|申请人)|"
-        r"\b(who|whose|the person|the holder)\b[^.?!]{0,30}\[(HKID|PHONE|EMAIL)\]",
+        rf"{PLACEHOLDER}\s?(嗰個|嗰个|那個|那个|呢個|这个|這個)?(人|用戶|用户|市民|申請人|申请人)|"
+        rf"\b(who|whose|the person|the holder)\b[^.?!]{{0,30}}{PLACEHOLDER}",
         re.IGNORECASE),
     # answering from somewhere else than the documents: the internet, today's news, its own general knowledge
     "outside_documents": re.compile(

@@ -31,7 +31,7 @@ from bot.config import Settings, get_settings
 from bot.guard import Guard, GuardError
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage
-from bot.safety import decline_reason, real_question, redact
+from bot.safety import PLACEHOLDER, decline_reason, real_question, redact
 from bot.sentence_index import SentenceVectors
 
 log = logging.getLogger(__name__)
@@ -294,12 +294,12 @@ class Assistant:
         return max(self.sentence_vectors.similarities(state.query_vector, found))
 
 
-_PLACEHOLDER = re.compile(r"\[(HKID|PHONE|EMAIL)\]")
+_PLACEHOLDER = re.compile(PLACEHOLDER)
 # "my email is [EMAIL]", "電話[PHONE]": the words that introduce personal data, with the placeholder.
 _INTRODUCED = re.compile(
     r"(my|our)?\s*(email|e-mail|phone( number)?|mobile|number|hkid( number)?|id card( number)?)\s*(is|:)?\s*"
-    r"(?=\[(HKID|PHONE|EMAIL)\])|(我的?|我嘅)?(電話|电话|手機|手机|電郵|电邮|郵箱|邮箱|身份證號碼|身份证号码|身份證|身份证)"
-    r"(號碼|号码)?(係|是|:|：)?\s*(?=\[(HKID|PHONE|EMAIL)\])", re.IGNORECASE)
+    rf"(?={PLACEHOLDER})|(我的?|我嘅)?(電話|电话|手機|手机|電郵|电邮|郵箱|邮箱|身份證號碼|身份证号码|身份證|身份证)"
+    rf"(號碼|号码)?(係|是|:|：)?\s*(?={PLACEHOLDER})", re.IGNORECASE)
 # A clause that only says who the asker is: "I'm Chan Tai Man", "我叫陳大文", "我是李小明".
 _SELF_INTRODUCTION = re.compile(r"^\s*(i'?m|i am|my name is|this is|我叫|我係|我是|本人)\s*[^\s,，]{1,20}( [^\s,，]{1,20}){0,3}\s*$", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[,，;；.。!！])")

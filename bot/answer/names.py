@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.lang import asking_sentences, fold
+from bot.safety import PLACEHOLDER
 
 # A capitalised word, with the capitalised words (and "of"/"and"/"for"/"the" between them) that continue it.
 _NAME = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9'’&-]*(?:\s+(?:(?:of|and|for|the)\s+)?[A-Z][A-Za-z0-9'’&-]*)*")
@@ -28,7 +29,7 @@ _NOT_NAMES = frozenset({"i", "i'm", "i've", "i'd", "i'll", "hkid", "ok", "okay",
 # A sentence's first word is capitalised anyway, as is the word after a colon or an opening quote.
 _SENTENCE_START = re.compile(r"(^\W*|[:;.!?]\s+|[\"“‘'(\[]\s*)$")
 _FIRST_WORD = re.compile(r"^\S+(\s+(of|and|for|the)\b)?\s*")
-_PLACEHOLDER = re.compile(r"\[(HKID|PHONE|EMAIL)\]")
+_PLACEHOLDER = re.compile(PLACEHOLDER)
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # The end of a body's name: 勞工處, 水務署, 醫管局, 私隱專員公署; not the verb 處理 or 處於
