@@ -260,8 +260,8 @@ def serve(
     """Serve the citizens' chat (/), the staff console (/staff) and the HTTP API (/api) on HOST:PORT."""
     import uvicorn
 
-    from bot.api import build_app
-    from bot.auth import UsersFileError
+    from bot.server.app import build_app
+    from bot.server.auth import UsersFileError
 
     settings = get_settings()
     _open_store(settings)
@@ -281,7 +281,7 @@ def staff_add_user(
                                                        help="default: ASKGOV_STAFF_USERS_FILE")] = None,
 ) -> None:
     """Add a staff user (or change their password); prompts for the password and stores only its scrypt hash."""
-    from bot.auth import UsersFileError, add_user, validate_new_user
+    from bot.server.auth import UsersFileError, add_user, validate_new_user
 
     path = users_file or get_settings().staff_users_file
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -321,7 +321,7 @@ def _open_store(settings):
 
 # =====================================================================================================
 # Evaluation: `askgov eval`, `askgov eval-retrieval`, `askgov calibrate`.
-# The logic lives in bot/evaluate.py, bot/baselines.py, bot/benchmark.py, bot/calibrate.py, bot/report.py.
+# The logic lives in bot/evaluation/evaluate.py, bot/evaluation/baselines.py, bot/evaluation/benchmark.py, bot/evaluation/calibrate.py, bot/evaluation/report.py.
 # =====================================================================================================
 
 
@@ -357,9 +357,9 @@ def eval_command(
     """Score the assistant on the question-answer set and write report.md, report.html and report.json."""
     from bot.answer.backends import BACKENDS, BackendError
     from bot.answer.chain import CalibrationError
-    from bot.baselines import BaselineError
-    from bot.evaluate import EvalError, evaluation
-    from bot.report import LANG_GROUPS, compare_table, group_table, load_previous, summary_table, write_reports
+    from bot.evaluation.baselines import BaselineError
+    from bot.evaluation.evaluate import EvalError, evaluation
+    from bot.evaluation.report import LANG_GROUPS, compare_table, group_table, load_previous, summary_table, write_reports
 
     settings = get_settings()
     backends = backend or [settings.backend]
@@ -386,7 +386,7 @@ def eval_command(
               "pass_rate", "total_ms.p50")
     _print_rows(headers, [row for row in rows if row[0] in wanted], title=f"{main} by language")
     if previous:
-        from bot.report import compare, different_items
+        from bot.evaluation.report import compare, different_items
 
         _print_rows(*compare_table(compare(record, previous), main), title="change against the previous run")
         if warning := different_items(record, previous):
@@ -419,7 +419,7 @@ def eval_retrieval_command(
     """
     from itertools import product
 
-    from bot.benchmark import MODES, BenchmarkError, Fusion, read_questions, run_benchmark
+    from bot.evaluation.benchmark import MODES, BenchmarkError, Fusion, read_questions, run_benchmark
     from bot.components import chunk_settings
     from bot.retrieve import RRF_K
 
@@ -461,8 +461,8 @@ def calibrate(
     """Train the manipulation guard and choose the refusal threshold on the dev split (best worse figure of:
     correct answers against 85%, refusals of what should be declined against 90%); write calibration.json."""
     from bot.answer.chain import Assistant
-    from bot.calibrate import OFF, best, collect, train_guard, write
-    from bot.evaluate import EvalError, ensure_index, evaluation, load_items
+    from bot.evaluation.calibrate import OFF, best, collect, train_guard, write
+    from bot.evaluation.evaluate import EvalError, ensure_index, evaluation, load_items
     from bot.guard import GuardError
 
     if split == "test":

@@ -11,7 +11,7 @@ from bot.config import Settings, get_settings
 from bot.embedder import Embedder, load_embedder
 from bot.ingest.pipeline import ChunkSettings
 from bot.retrieve import HybridRetriever, KeywordIndex
-from bot.sentence_index import SentenceVectors
+from bot.answer.sentence_index import SentenceVectors
 from bot.store import make_client, open_store
 
 

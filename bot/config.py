@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("")
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
-    # --- the web app (bot/api.py) ---
+    # --- the web app (bot/server/app.py) ---
     feedback_db: Path = Field(Path("index/feedback.sqlite3"),
                               description="SQLite file for feedback and unanswered questions (redacted)")
     public_url: str = Field("", description="the widget's public origin, e.g. https://askgov.example.org; "

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
 
-from bot.api import build_app
-from bot.auth import StaffDirectory, UsersFileError, add_user, verify_password
+from bot.server.app import build_app
+from bot.server.auth import StaffDirectory, UsersFileError, add_user, verify_password
 from bot.config import Settings
 from bot.lang import detect_lang
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.benchmark import BenchmarkError, Fusion, distinct, read_questions, run_benchmark
+from bot.evaluation.benchmark import BenchmarkError, Fusion, distinct, read_questions, run_benchmark
 from bot.ingest.pipeline import ChunkSettings
 from bot.lang import detect_lang
 

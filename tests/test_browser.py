@@ -21,7 +21,7 @@ import httpx
 import pytest
 from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
 
-from bot.auth import add_user
+from bot.server.auth import add_user
 from bot.lang import detect_lang
 
 CHROMIUM = Path("/usr/bin/chromium")

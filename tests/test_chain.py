@@ -211,7 +211,7 @@ def test_a_manipulative_message_gets_its_real_question_answered_and_nothing_else
 
 def test_with_sentence_vectors_the_question_is_embedded_once_for_search_and_for_answer(
         assistant: Assistant, tmp_path: Path, fast_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.sentence_index import SentenceVectors
+    from bot.answer.sentence_index import SentenceVectors
 
     vectors = SentenceVectors.open(make_client(tmp_path / "index"), fast_embedder)
     with_meaning = Assistant(assistant.retriever, thresholds=assistant.thresholds, sentence_vectors=vectors)
@@ -230,7 +230,7 @@ def test_with_sentence_vectors_the_question_is_embedded_once_for_search_and_for_
 def test_with_sentence_vectors_the_evidence_is_the_best_sentence_not_the_best_passage(
         assistant: Assistant, tmp_path: Path, fast_embedder) -> None:
     from bot.answer.candidates import candidates
-    from bot.sentence_index import SentenceVectors
+    from bot.answer.sentence_index import SentenceVectors
 
     vectors = SentenceVectors.open(make_client(tmp_path / "index"), fast_embedder)
     question = "How many civil service posts will be cut?"

@@ -13,7 +13,7 @@ import pytest
 
 from bot.answer.backends import BACKENDS
 from bot.config import Settings
-from bot.evaluate import FIGURES, GROUPS, SPLITS, evaluation
+from bot.evaluation.evaluate import FIGURES, GROUPS, SPLITS, evaluation
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]

@@ -142,7 +142,7 @@ def test_the_guard_leaves_plain_questions_alone(guarded: Assistant, question: st
 
 
 def test_calibration_writes_the_guard_that_the_chain_then_loads(tmp_path: Path) -> None:
-    from bot.calibrate import Choice, write
+    from bot.evaluation.calibrate import Choice, write
 
     rng = np.random.default_rng(1)
     vectors = np.vstack([rng.normal(1.0, 0.3, (10, 4)), rng.normal(-1.0, 0.3, (30, 4))])

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bot import metrics
+from bot.evaluation import metrics
 
 # --- answers ------------------------------------------------------------------------------------------------
 
@@ -164,12 +164,12 @@ def test_mean_skips_items_a_figure_does_not_apply_to() -> None:
     assert metrics.mean([None, None]) is None
 
 
-# --- one item scored end to end (bot.evaluate) ----------------------------------------------------------------
+# --- one item scored end to end (bot.evaluation.evaluate) ----------------------------------------------------------------
 
-from bot.baselines import Outcome  # noqa: E402
-from bot.calibrate import Evidence, best, score  # noqa: E402
-from bot.evaluate import figures, score_item  # noqa: E402
-from bot.qaset import QAItem  # noqa: E402
+from bot.evaluation.baselines import Outcome  # noqa: E402
+from bot.evaluation.calibrate import Evidence, best, score  # noqa: E402
+from bot.evaluation.evaluate import figures, score_item  # noqa: E402
+from bot.evaluation.qaset import QAItem  # noqa: E402
 
 GROUPS = {"funding-en": "funding-en", "funding-zh": "funding-en", "other-en": "other-en"}
 
@@ -237,7 +237,7 @@ def test_figures_are_split_by_language_and_kind() -> None:
     assert table["all"]["total_ms.p50"] == 20.0 and table["all"]["personal_data_echoed"] == 0.0
 
 
-# --- calibration (bot.calibrate) ----------------------------------------------------------------------------
+# --- calibration (bot.evaluation.calibrate) ----------------------------------------------------------------------------
 
 
 def _evidence(should_refuse: bool, similarity: float, anyway: bool = False) -> Evidence:
@@ -257,7 +257,7 @@ def test_calibration_finds_the_threshold_that_separates_the_items() -> None:
 
 # --- any language version of a gold document counts (corpus/manifest.yaml translation_of) --------------------
 
-from bot.evaluate import translation_groups  # noqa: E402
+from bot.evaluation.evaluate import translation_groups  # noqa: E402
 
 
 def _manifest(folder, entries: list[tuple[str, str, str]]) -> None:
@@ -302,7 +302,7 @@ def test_the_bundled_corpus_pairs_each_chinese_document_with_its_english_origina
 def test_a_limited_run_takes_items_from_every_language_in_turn() -> None:
     from pathlib import Path
 
-    from bot.evaluate import load_items
+    from bot.evaluation.evaluate import load_items
 
     items = load_items(Path(__file__).resolve().parents[1] / "eval" / "qa", "dev", limit=12)
     assert len(items) == 12 and len({item.id for item in items}) == 12

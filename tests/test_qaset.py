@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.lang import LANGS
-from bot.qaset import KINDS, check_items, coverage_errors, load_corpus, load_split, main, validate
+from bot.evaluation.qaset import KINDS, check_items, coverage_errors, load_corpus, load_split, main, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.baselines import Outcome
-from bot.evaluate import figures, score_item
-from bot.qaset import QAItem
-from bot.report import compare, compare_table, different_items, load_previous, summary_table, write_reports
+from bot.evaluation.baselines import Outcome
+from bot.evaluation.evaluate import figures, score_item
+from bot.evaluation.qaset import QAItem
+from bot.evaluation.report import compare, compare_table, different_items, load_previous, summary_table, write_reports
 
 GROUPS = {"funding-en": "funding-en"}
 

@@ -10,7 +10,7 @@ from bot.answer.candidates import Candidate, candidates
 from bot.answer.extractive import extractive_answer
 from bot.embedder import Embedder
 from bot.retrieve import Passage
-from bot.sentence_index import SentenceVectors, sentence_key
+from bot.answer.sentence_index import SentenceVectors, sentence_key
 from bot.store import make_client
 
 FEE = ("The scheme opened to applications in 2025. Taking part costs applicants nothing at all. "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Settings
-from bot.services import Services
+from bot.server.services import Services
 
 FAST_EMBEDDER = "use-multilingual-v3"
 

@@ -13,7 +13,7 @@ from bot.answer.types import Turn
 from bot.retrieve import Passage
 
 if TYPE_CHECKING:
-    from bot.sentence_index import SentenceVectors
+    from bot.answer.sentence_index import SentenceVectors
 
 BACKENDS = ("extractive", "local", "openai")
 NO_ANSWER = "NO_ANSWER"  # what a generative backend says when the passages do not answer the question

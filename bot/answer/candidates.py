@@ -24,7 +24,7 @@ class Candidate:
     last_resort: bool = False  # a notice repeated across documents, or the document describing itself
     heading: str = ""  # of the section the candidate sits in: scored with it, not shown
     item: bool = False  # a table row or list item
-    title: str = ""  # of the document: embedded with the candidate (`bot.sentence_index`), not shown
+    title: str = ""  # of the document: embedded with the candidate (`bot.answer.sentence_index`), not shown
 
     @property
     def is_group(self) -> bool:

@@ -32,7 +32,7 @@ from bot.guard import Guard, GuardError
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage
 from bot.safety import PLACEHOLDER, decline_reason, real_question, redact
-from bot.sentence_index import SentenceVectors
+from bot.answer.sentence_index import SentenceVectors
 
 log = logging.getLogger(__name__)
 MARKER = re.compile(r"\[(\d+)\]")
@@ -44,7 +44,7 @@ class Thresholds:
     """Below this the evidence is too weak to answer. Calibrated on the dev split (`askgov calibrate`).
 
     The evidence is how close in meaning the retrieved text comes to the question: its best sentence, table or
-    list, each embedded with its titles (`bot.sentence_index`), or without sentence vectors its best passage.
+    list, each embedded with its titles (`bot.answer.sentence_index`), or without sentence vectors its best passage.
     A sentence says one thing, so it is near a question it answers however the question is worded, while a
     256-token passage is near anything on its topic. Against the best passage's score and the share of the
     question's words found in the passages (the rule until 2026-12-05), it answered more questions written blind

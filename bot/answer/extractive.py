@@ -5,7 +5,7 @@ against the question's content words, the asking sentences of the message counti
 picks the 2030 sentence, not the one that answered the previous turn), plus half the BM25 of the section title
 they sit under, a bonus for a reason when the question asks why (for an offer of help when it asks what one can do,
 for a multiple when it asks how many times, for a use when it asks what is done with something), and a small one
-for a higher-ranked passage; when the index holds sentence vectors (`bot.sentence_index`), also by how close each
+for a higher-ranked passage; when the index holds sentence vectors (`bot.answer.sentence_index`), also by how close each
 is in meaning to the question, which finds the answer to a question worded unlike the documents.
 The best one to four that each add something new are returned in document order, each followed by the [n]
 marker of its passage. Deterministic and fast.
@@ -25,7 +25,7 @@ from bot.lang import asking_sentences, to_script
 from bot.retrieve import Passage, content_tokens, keyword_tokens
 
 if TYPE_CHECKING:
-    from bot.sentence_index import SentenceVectors
+    from bot.answer.sentence_index import SentenceVectors
 
 MAX_SENTENCES = 4
 KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one

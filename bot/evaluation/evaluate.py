@@ -2,7 +2,7 @@
 
 `askgov eval` runs here: it brings the index of the corpus up to date, runs every item of a split through
 each system (the real assistant, and baselines when asked for), scores each item (`score_item`), and sums
-the scores up by language and by kind (`figures`). Metric definitions live in `bot.metrics`.
+the scores up by language and by kind (`figures`). Metric definitions live in `bot.evaluation.metrics`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 from itertools import chain, zip_longest
 from pathlib import Path
 
-from bot import metrics
-from bot.baselines import Outcome, System
+from bot.evaluation import metrics
+from bot.evaluation.baselines import Outcome, System
 from bot.ingest.manifest import load_manifest
 from bot.lang import LANGS
-from bot.qaset import KINDS, QAItem, load_split
+from bot.evaluation.qaset import KINDS, QAItem, load_split
 
 SPLITS = ("dev", "test")
 RECALL_KS = (1, 5, 10)
@@ -228,7 +228,7 @@ def thresholds_in_use(settings) -> dict[str, float | None]:
 def evaluation(settings, split: str, backends: Sequence[str], baselines: bool = False, limit: int | None = None,
                qa_dir: Path = Path("eval/qa"), progress: Progress | None = None) -> dict:
     """Run a whole evaluation and return its record: settings, figures per system, every scored item."""
-    from bot.baselines import build_systems
+    from bot.evaluation.baselines import build_systems
 
     items = load_items(qa_dir, split, limit)
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from bot import metrics
+from bot.evaluation import metrics
 from bot.embedder import Embedder
 from bot.lang import to_script
 from bot.retrieve import RRF_K, HybridRetriever, KeywordIndex, Passage, SearchFilter

@@ -9,8 +9,8 @@ from typing import Any
 import gradio as gr
 
 from bot.answer.types import AnswerResult, Citation
-from bot.services import Services
-from bot.ui.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
+from bot.server.services import Services
+from bot.server.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.answer.types import Citation, Timings
-from bot.auth import StaffDirectory
+from bot.server.auth import StaffDirectory
 from bot.config import Settings
-from bot.services import DOCUMENTS_ROUTE, Services
+from bot.server.services import DOCUMENTS_ROUTE, Services
 
 MAX_QUESTION = 2000
 MAX_BODY_BYTES = 64 * 1024
@@ -189,8 +189,8 @@ TEXT_TYPES = {".md": "text/markdown; charset=utf-8", ".txt": "text/plain; charse
 
 
 def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    from bot.ui.citizen import CSS, build_citizen_ui
-    from bot.ui.staff import build_staff_ui
+    from bot.server.citizen import CSS, build_citizen_ui
+    from bot.server.staff import build_staff_ui
 
     embed_origins = parse_origins(settings.embed_origins)
     services = services or Services(settings)

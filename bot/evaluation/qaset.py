@@ -1,6 +1,6 @@
 """The evaluators' question-answer set (`eval/qa/<split>.jsonl`): schema, loading, checks against the corpus.
 
-`python -m bot.qaset [--corpus corpus] [--qa eval/qa]` prints the item counts by split, language and kind
+`python -m bot.evaluation.qaset [--corpus corpus] [--qa eval/qa]` prints the item counts by split, language and kind
 as a Markdown table, then every problem found, and exits 1 when there is any. The schema is described in
 eval/README.md.
 """
@@ -222,7 +222,7 @@ def counts_table(items: list[Located]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.qaset", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.qaset", description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder with manifest.yaml")
     parser.add_argument("--qa", type=Path, default=Path("eval/qa"), help="folder of <split>.jsonl files")
     args = parser.parse_args(argv)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.evaluate import FIGURES, GROUPS, LATENCIES
+from bot.evaluation.evaluate import FIGURES, GROUPS, LATENCIES
 
 LANG_GROUPS = tuple(g for g in GROUPS if g == "all" or g.startswith("lang:"))
 KIND_GROUPS = tuple(g for g in GROUPS if g.startswith("kind:"))

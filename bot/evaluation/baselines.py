@@ -22,7 +22,7 @@ from bot.answer.chain import Assistant, Thresholds
 from bot.answer.extractive import extractive_answer
 from bot.answer.types import AnswerResult
 from bot.lang import detect_lang
-from bot.qaset import QAItem
+from bot.evaluation.qaset import QAItem
 from bot.retrieve import HybridRetriever, KeywordIndex, Passage, SearchFilter
 
 RANK_DEPTH = 10  # ranks kept for recall@10 and nDCG@10

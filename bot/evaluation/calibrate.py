@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import metrics
+from bot.evaluation import metrics
 from bot.answer.chain import Assistant, Thresholds
-from bot.baselines import AssistantSystem
+from bot.evaluation.baselines import AssistantSystem
 from bot.guard import Guard, Training, train
-from bot.qaset import QAItem
+from bot.evaluation.qaset import QAItem
 
 SIMILARITY_GRID = tuple(round(0.025 * i, 3) for i in range(0, 33))  # 0 .. 0.8
 ANSWER_TARGET = 0.85  # answerable items answered with every key fact (issue 4)

@@ -8,7 +8,7 @@ import gradio as gr
 
 from bot.answer.types import AnswerResult
 from bot.retrieve import Passage
-from bot.services import Services
+from bot.server.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def answer_markdown(result: AnswerResult) -> str:
 
 
 def build_staff_ui(services: Services) -> gr.Blocks:
-    from bot.ui.citizen import site_origin
+    from bot.server.citizen import site_origin
 
     def document_choices() -> list[tuple[str, str]]:
         return [(f"{d.title} ({d.doc_id})", d.doc_id) for d in services.documents()]

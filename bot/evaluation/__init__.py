@@ -1,0 +1,1 @@
+"""The evaluators' harness: question sets, scoring, baselines, reports, calibration and retrieval benchmarks."""
