@@ -126,7 +126,7 @@ def test_a_page_calling_itself_only_a_summary_loses_to_the_hotline_it_gives() ->
 
 def test_a_sentence_giving_the_multiple_asked_for_is_no_repeat() -> None:
     from bot.answer.extractive import pick, wanted
-    from bot.retrieve import content_tokens
+    from bot.text import content_tokens
 
     prose = "The centre launched with 3,000 petaflops at Cyberport and will grow to 15,000 petaflops by 2030."
     table = "Launch 3,000 petaflops; Planned 15,000 petaflops by 2030 at Cyberport; growth five times the launch."
@@ -252,7 +252,7 @@ def test_the_asking_sentence_of_a_message_counts_more_than_what_surrounds_it() -
 def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
     from bot.answer.candidates import candidates
     from bot.answer.extractive import score, wanted
-    from bot.retrieve import content_tokens
+    from bot.text import content_tokens
 
     found = candidates([passage("Finance and healthcare receive the most attention in the programme."),
                         passage("Finance and healthcare get attention because they are pillars of the economy.", "b")])

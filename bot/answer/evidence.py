@@ -23,7 +23,7 @@ import re
 import jieba.posseg as posseg
 
 from bot.lang import asking_sentences, fold, split_sentences
-from bot.retrieve import STOP_WORDS, content_tokens, keyword_tokens
+from bot.text import STOP_WORDS, content_tokens, keyword_tokens
 
 _POST_EN = r"(director|head|chief|chair(man|woman|person)?|secretary|minister|commissioner|president|leader|ceo)"
 _POST_ZH = (r"(專員|专员|院長|院长|局長|局长|首長|首长|主席|署長|署长|處長|处长|司長|司长|總裁|总裁|總監|总监|負責人|负责人|"

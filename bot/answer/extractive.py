@@ -22,7 +22,8 @@ import bm25s
 from bot.answer.candidates import Candidate, candidates, members, split_label
 from bot.answer.evidence import asks_one_thing, figures_asked, holds_figure
 from bot.lang import asking_sentences, to_script
-from bot.retrieve import Passage, content_tokens, keyword_tokens
+from bot.retrieve import Passage
+from bot.text import content_tokens, keyword_tokens
 
 if TYPE_CHECKING:
     from bot.answer.sentence_index import SentenceVectors

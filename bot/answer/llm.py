@@ -28,7 +28,8 @@ from bot.answer.condense import looks_like_follow_up, standalone_question
 from bot.answer.prompts import SPEAKERS, answer_prompt, condense_prompt
 from bot.lang import detect_lang, han_count, split_sentences
 from bot.models import ModelError, get_spec, model_dir
-from bot.retrieve import Passage, content_tokens
+from bot.retrieve import Passage
+from bot.text import content_tokens
 
 __all__ = ["NO_ANSWER", "make_llm_backend", "make_condenser", "numbered_passages", "gguf_path"]
 

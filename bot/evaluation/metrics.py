@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.lang import Lang, detect_lang, fold, split_sentences
-from bot.retrieve import keyword_tokens
+from bot.text import keyword_tokens
 from bot.safety import find_personal_data
 
 MARKER = re.compile(r"\[(\d+)\]")
