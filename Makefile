@@ -20,6 +20,8 @@ run: index
 	$(BIN)/askgov serve
 
 test: models browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # The browser test uses Debian's chromium (Playwright never downloads a browser) and CJK/emoji fonts for the

@@ -33,8 +33,14 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 @models_app.command("fetch")
@@ -106,8 +112,9 @@ def ingest(
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task("ingesting", total=len(files))
-        for result in run_ingest(files, store, _embedder(settings), chunk_settings(settings),
-                                 prune_under=paths if prune else ()):
+        for result in run_ingest(
+            files, store, _embedder(settings), chunk_settings(settings), prune_under=paths if prune else ()
+        ):
             results.append(result)
             progress.advance(task)
             if verbose:
@@ -127,8 +134,12 @@ def _sync_sentences(settings, store) -> None:
         progress.add_task("embedding answer sentences", total=None)
         embedded = get_sentence_vectors(settings).sync(KeywordIndex.from_store(store).passages)
     seconds = time.perf_counter() - started
-    out.print(f"{embedded} answer sentences embedded in {seconds:.1f} s" if embedded
-              else "0 answer sentences embedded: they were already up to date", highlight=False)
+    out.print(
+        f"{embedded} answer sentences embedded in {seconds:.1f} s"
+        if embedded
+        else "0 answer sentences embedded: they were already up to date",
+        highlight=False,
+    )
 
 
 def _print_ingest_summary(results: list, seconds: float) -> None:
@@ -142,8 +153,12 @@ def _print_ingest_summary(results: list, seconds: float) -> None:
         out.print(table)
     out.print(", ".join(f"{n} {status}" for status, n in counts.items()))
     embedded = sum(r.chunks for r in results if r.status == "indexed")
-    out.print(f"{embedded} chunks embedded in {seconds:.1f} s ({embedded / max(seconds, 1e-9):.1f} chunks/s)"
-              if embedded else "0 chunks embedded: the index was already up to date", highlight=False)
+    out.print(
+        f"{embedded} chunks embedded in {seconds:.1f} s ({embedded / max(seconds, 1e-9):.1f} chunks/s)"
+        if embedded
+        else "0 chunks embedded: the index was already up to date",
+        highlight=False,
+    )
 
 
 @index_app.command("stats")
@@ -169,8 +184,10 @@ def index_stats(index: Annotated[Optional[Path], typer.Option(help="index folder
     for meta in metadatas:
         by_lang.setdefault(str(meta.get("lang", "?")), set()).add(str(meta.get("doc_id")))
     files = {str(meta.get("source")) for meta in metadatas}
-    out.print(f"embedder {settings.embedder}: {len(metadatas)} chunks from {len(files)} files; "
-              + ", ".join(f"{lang}: {len(ids)} documents" for lang, ids in sorted(by_lang.items())))
+    out.print(
+        f"embedder {settings.embedder}: {len(metadatas)} chunks from {len(files)} files; "
+        + ", ".join(f"{lang}: {len(ids)} documents" for lang, ids in sorted(by_lang.items()))
+    )
 
 
 @app.command()
@@ -194,23 +211,28 @@ def search(
     passages = get_retriever(settings, _open_store(settings)).dense(query, k, SearchFilter(lang=lang))
     if as_json:
         keys = ("id", "doc_id", "title", "lang", "page", "score", "text", "source")
-        typer.echo(json.dumps([{key: p.as_json()[key] for key in keys} for p in passages], ensure_ascii=False,
-                              indent=2))
+        typer.echo(
+            json.dumps([{key: p.as_json()[key] for key in keys} for p in passages], ensure_ascii=False, indent=2)
+        )
         return
     if not passages:
         out.print("no passages: is the index empty? run `askgov ingest corpus/`")
     for rank, p in enumerate(passages, 1):
         where = f"p. {p.page}" if p.page else (p.heading or "")
-        out.print(f"[bold]{rank}. {p.title}[/bold] ({p.doc_id}, {p.lang}{', ' + where if where else ''}) "
-                  f"score {p.score:.3f}", highlight=False)
+        out.print(
+            f"[bold]{rank}. {p.title}[/bold] ({p.doc_id}, {p.lang}{', ' + where if where else ''}) score {p.score:.3f}",
+            highlight=False,
+        )
         out.print(f"   {p.text[:400]}", highlight=False)
 
 
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="the question, in English, Traditional or Simplified Chinese")],
-    history: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False,
-                                                    help='JSON list of {"role": "user"|"assistant", "content"}')] = None,
+    history: Annotated[
+        Optional[Path],
+        typer.Option(exists=True, dir_okay=False, help='JSON list of {"role": "user"|"assistant", "content"}'),
+    ] = None,
     backend: Annotated[Optional[str], typer.Option(help="extractive, local or openai")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
@@ -235,8 +257,11 @@ def ask(
     out.print(result.answer, highlight=False)
     for citation in result.citations:
         where = f"p. {citation.page}" if citation.page else citation.heading
-        out.print(f"[{citation.n}] {citation.title} ({citation.doc_id}{', ' + where if where else ''}) "
-                  f"{citation.url or citation.source}", highlight=False)
+        out.print(
+            f"[{citation.n}] {citation.title} ({citation.doc_id}{', ' + where if where else ''}) "
+            f"{citation.url or citation.source}",
+            highlight=False,
+        )
 
 
 def _read_history(path: Path) -> list:
@@ -269,16 +294,17 @@ def serve(
         web_app = build_app(settings)  # loads the models once, before the first request
     except (UsersFileError, ValueError) as error:
         _fail(str(error), 2)
-    err.print(f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, "
-              "API: /api/docs)", highlight=False)
+    err.print(
+        f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, API: /api/docs)",
+        highlight=False,
+    )
     uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 @staff_app.command("add-user")
 def staff_add_user(
     name: Annotated[str, typer.Argument(help="login name (letters, digits, . _ @ -)")],
-    users_file: Annotated[Optional[Path], typer.Option(dir_okay=False,
-                                                       help="default: ASKGOV_STAFF_USERS_FILE")] = None,
+    users_file: Annotated[Optional[Path], typer.Option(dir_okay=False, help="default: ASKGOV_STAFF_USERS_FILE")] = None,
 ) -> None:
     """Add a staff user (or change their password); prompts for the password and stores only its scrypt hash."""
     from bot.server.auth import UsersFileError, add_user, validate_new_user
@@ -321,7 +347,7 @@ def _open_store(settings):
 
 # =====================================================================================================
 # Evaluation: `askgov eval`, `askgov eval-retrieval`, `askgov calibrate`.
-# The logic lives in bot/evaluation/evaluate.py, bot/evaluation/baselines.py, bot/evaluation/benchmark.py, bot/evaluation/calibrate.py, bot/evaluation/report.py.
+# The logic lives in bot/evaluation/ (evaluate, baselines, benchmark, calibrate, report).
 # =====================================================================================================
 
 
@@ -343,23 +369,42 @@ def _print_rows(headers: list[str], rows: list[list[str]], title: str = "") -> N
 @app.command("eval")
 def eval_command(
     split: Annotated[str, typer.Option(help="dev or test")] = "dev",
-    backend: Annotated[Optional[list[str]], typer.Option(
-        help="answer backend; repeat to score several side by side (default: ASKGOV_BACKEND)")] = None,
+    backend: Annotated[
+        Optional[list[str]],
+        typer.Option(help="answer backend; repeat to score several side by side (default: ASKGOV_BACKEND)"),
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", file_okay=False, help="folder for report.md/.html/.json")] = Path(
-        "eval/reports/latest"),
-    compare_with: Annotated[Optional[Path], typer.Option("--compare", exists=True, dir_okay=False,
-                                                         help="a previous report.json: print and plot the deltas")] = None,
-    baselines: Annotated[bool, typer.Option(
-        "--baselines", help="also score keyword-only, dense-only and the naive LangChain pipeline")] = False,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="only N items, taken in turn from each kind and language")] = None,
-    qa_dir: Annotated[Path, typer.Option("--qa", file_okay=False, help="folder holding <split>.jsonl")] = Path("eval/qa"),
+        "eval/reports/latest"
+    ),
+    compare_with: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--compare", exists=True, dir_okay=False, help="a previous report.json: print and plot the deltas"
+        ),
+    ] = None,
+    baselines: Annotated[
+        bool, typer.Option("--baselines", help="also score keyword-only, dense-only and the naive LangChain pipeline")
+    ] = False,
+    limit: Annotated[
+        Optional[int], typer.Option(min=1, help="only N items, taken in turn from each kind and language")
+    ] = None,
+    qa_dir: Annotated[Path, typer.Option("--qa", file_okay=False, help="folder holding <split>.jsonl")] = Path(
+        "eval/qa"
+    ),
 ) -> None:
     """Score the assistant on the question-answer set and write report.md, report.html and report.json."""
     from bot.answer.backends import BACKENDS, BackendError
     from bot.answer.chain import CalibrationError
     from bot.evaluation.baselines import BaselineError
     from bot.evaluation.evaluate import EvalError, evaluation
-    from bot.evaluation.report import LANG_GROUPS, compare_table, group_table, load_previous, summary_table, write_reports
+    from bot.evaluation.report import (
+        LANG_GROUPS,
+        compare_table,
+        group_table,
+        load_previous,
+        summary_table,
+        write_reports,
+    )
 
     settings = get_settings()
     backends = backend or [settings.backend]
@@ -374,16 +419,25 @@ def eval_command(
     with _progress() as progress:
         task = progress.add_task("indexing the corpus", total=None)
         try:
-            record = evaluation(settings, split, backends, baselines, limit, qa_dir,
-                                progress=_eval_progress(progress, task))
+            record = evaluation(
+                settings, split, backends, baselines, limit, qa_dir, progress=_eval_progress(progress, task)
+            )
         except (EvalError, BaselineError, BackendError, CalibrationError) as error:
             _fail(str(error), 2)
     paths = write_reports(record, out_dir, previous)
     main = record["meta"]["main"]
     _print_rows(*summary_table(record), title=f"{split}: all items")
     headers, rows = group_table(record, main, LANG_GROUPS)
-    wanted = ("items", "answer_accuracy", "language_match", "refusal_recall", "refusal_precision", "recall@5",
-              "pass_rate", "total_ms.p50")
+    wanted = (
+        "items",
+        "answer_accuracy",
+        "language_match",
+        "refusal_recall",
+        "refusal_precision",
+        "recall@5",
+        "pass_rate",
+        "total_ms.p50",
+    )
     _print_rows(headers, [row for row in rows if row[0] in wanted], title=f"{main} by language")
     if previous:
         from bot.evaluation.report import compare, different_items
@@ -392,26 +446,38 @@ def eval_command(
         if warning := different_items(record, previous):
             err.print(f"warning: {warning}", highlight=False)
     failing = sum(1 for s in record["systems"][main]["items"] if s["problems"])
-    out.print(f"{failing} of {record['meta']['items']} items failed (listed in the report); "
-              f"{record['meta']['seconds']} s. Wrote " + ", ".join(str(p) for p in paths.values()), highlight=False)
+    out.print(
+        f"{failing} of {record['meta']['items']} items failed (listed in the report); "
+        f"{record['meta']['seconds']} s. Wrote " + ", ".join(str(p) for p in paths.values()),
+        highlight=False,
+    )
 
 
 @app.command("eval-retrieval")
 def eval_retrieval_command(
     passages: Annotated[Path, typer.Option(exists=True, dir_okay=False, help='JSONL {"id","title","text","lang"}')],
-    questions: Annotated[Path, typer.Option(exists=True, dir_okay=False,
-                                            help='JSONL {"id","lang","question","passage_id"}')],
+    questions: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help='JSONL {"id","lang","question","passage_id"}')
+    ],
     embedder: Annotated[Optional[str], typer.Option(help="embedder name or folder (default: ASKGOV_EMBEDDER)")] = None,
-    mode: Annotated[Optional[list[str]], typer.Option(
-        help="hybrid, dense, keyword or all; repeatable (default: all)")] = None,
+    mode: Annotated[
+        Optional[list[str]], typer.Option(help="hybrid, dense, keyword or all; repeatable (default: all)")
+    ] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="only the first N questions")] = None,
-    simplified: Annotated[bool, typer.Option(
-        "--simplified", help="also ask every Chinese question converted to Simplified script")] = False,
-    keyword_weight: Annotated[Optional[list[float]], typer.Option(
-        min=0.0, help="weight of keyword ranks in hybrid fusion; repeat to compare several (default 1)")] = None,
-    rrf_k: Annotated[Optional[list[int]], typer.Option(
-        min=1, help="the k constant of reciprocal rank fusion; repeat to compare several (default 60)")] = None,
-    json_out: Annotated[Optional[Path], typer.Option("--json", dir_okay=False, help="also write the figures here")] = None,
+    simplified: Annotated[
+        bool, typer.Option("--simplified", help="also ask every Chinese question converted to Simplified script")
+    ] = False,
+    keyword_weight: Annotated[
+        Optional[list[float]],
+        typer.Option(min=0.0, help="weight of keyword ranks in hybrid fusion; repeat to compare several (default 1)"),
+    ] = None,
+    rrf_k: Annotated[
+        Optional[list[int]],
+        typer.Option(min=1, help="the k constant of reciprocal rank fusion; repeat to compare several (default 60)"),
+    ] = None,
+    json_out: Annotated[
+        Optional[Path], typer.Option("--json", dir_okay=False, help="also write the figures here")
+    ] = None,
 ) -> None:
     """Retrieval benchmark on an external passage set: recall@1/5/10, MRR and nDCG@10 by language.
 
@@ -419,8 +485,8 @@ def eval_retrieval_command(
     """
     from itertools import product
 
-    from bot.evaluation.benchmark import MODES, BenchmarkError, Fusion, read_questions, run_benchmark
     from bot.components import chunk_settings
+    from bot.evaluation.benchmark import MODES, BenchmarkError, Fusion, read_questions, run_benchmark
     from bot.retrieve import RRF_K
 
     settings = get_settings()
@@ -434,19 +500,39 @@ def eval_retrieval_command(
         asked = read_questions(questions, limit, simplified)
         with _progress() as progress:
             task = progress.add_task("ingesting the passages", total=None)
-            record = run_benchmark(passages, asked, _embedder(settings), chunk_settings(settings), modes, fusions,
-                                   _eval_progress(progress, task))
+            record = run_benchmark(
+                passages,
+                asked,
+                _embedder(settings),
+                chunk_settings(settings),
+                modes,
+                fusions,
+                _eval_progress(progress, task),
+            )
     except BenchmarkError as error:
         _fail(str(error), 2)
-    rows = [[mode_name, lang, f"{fig['questions']:.0f}",
-             *(f"{fig[name]:.3f}" for name in ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"))]
-            for mode_name, by_lang in record["modes"].items() for lang, fig in by_lang.items()]
-    _print_rows(["mode", "lang", "questions", "R@1", "R@5", "R@10", "MRR", "nDCG@10"], rows,
-                title=f"{record['embedder']}: {record['passages']} passages ({record['chunks']} chunks)")
-    out.print(f"embedding speed ({record['embedder']}): indexed {record['passages']} passages ({record['chunks']} "
-              f"chunks) in {record['ingest_seconds']} s = {record['passages_per_second']} passages/s, "
-              f"{record['chunks_per_second']} chunks/s; {record['query_ms']} ms per question", highlight=False,
-              soft_wrap=True)
+    rows = [
+        [
+            mode_name,
+            lang,
+            f"{fig['questions']:.0f}",
+            *(f"{fig[name]:.3f}" for name in ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10")),
+        ]
+        for mode_name, by_lang in record["modes"].items()
+        for lang, fig in by_lang.items()
+    ]
+    _print_rows(
+        ["mode", "lang", "questions", "R@1", "R@5", "R@10", "MRR", "nDCG@10"],
+        rows,
+        title=f"{record['embedder']}: {record['passages']} passages ({record['chunks']} chunks)",
+    )
+    out.print(
+        f"embedding speed ({record['embedder']}): indexed {record['passages']} passages ({record['chunks']} "
+        f"chunks) in {record['ingest_seconds']} s = {record['passages_per_second']} passages/s, "
+        f"{record['chunks_per_second']} chunks/s; {record['query_ms']} ms per question",
+        highlight=False,
+        soft_wrap=True,
+    )
     if json_out:
         record["command"] = " ".join(["askgov", *sys.argv[1:]])
         json_out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -455,8 +541,9 @@ def eval_retrieval_command(
 @app.command()
 def calibrate(
     split: Annotated[str, typer.Option(help="the split to tune on (never test)")] = "dev",
-    out_file: Annotated[Optional[Path], typer.Option("--out", dir_okay=False,
-                                                     help="default: ASKGOV_CALIBRATION_FILE")] = None,
+    out_file: Annotated[
+        Optional[Path], typer.Option("--out", dir_okay=False, help="default: ASKGOV_CALIBRATION_FILE")
+    ] = None,
 ) -> None:
     """Train the manipulation guard and choose the refusal threshold on the dev split (best worse figure of:
     correct answers against 85%, refusals of what should be declined against 90%); write calibration.json."""
@@ -481,22 +568,30 @@ def calibrate(
         training = train_guard(assistant, items)
     except GuardError as error:
         _fail(f"{split} split: {error}", 2)
-    out.print(f"guard threshold = {training.guard.threshold}: in cross-validation it declined {training.caught} of "
-              f"{training.manipulative} manipulative items and {training.false_alarms} of {training.answerable} "
-              "answerable ones", highlight=False)
+    out.print(
+        f"guard threshold = {training.guard.threshold}: in cross-validation it declined {training.caught} of "
+        f"{training.manipulative} manipulative items and {training.false_alarms} of {training.answerable} "
+        "answerable ones",
+        highlight=False,
+    )
     choice = best(collect(assistant, items, training.guard))
     record = write(settings.calibration_file, choice, settings.embedder, split, len(items), training)
-    out.print(f"min_similarity = {choice.min_similarity}: balanced accuracy "
-              f"{choice.balanced_accuracy:.3f} (answered {choice.answer_rate:.3f} of answerable, declined "
-              f"{choice.refusal_rate:.3f} of the rest, {choice.correct} correct answers); wrote "
-              f"{settings.calibration_file}", highlight=False)
+    out.print(
+        f"min_similarity = {choice.min_similarity}: balanced accuracy "
+        f"{choice.balanced_accuracy:.3f} (answered {choice.answer_rate:.3f} of answerable, declined "
+        f"{choice.refusal_rate:.3f} of the rest, {choice.correct} correct answers); wrote "
+        f"{settings.calibration_file}",
+        highlight=False,
+    )
     measured = evaluation(settings, split, [settings.backend])
     figures = measured["systems"][measured["meta"]["main"]]["figures"]["all"]
     names = ("answer_rate", "refusal_recall", "refusal_precision", "answer_accuracy", "pass_rate")
     balanced = (figures["answer_rate"] + figures["refusal_recall"]) / 2
-    _print_rows(["figure", "value"], [[n, f"{figures[n]:.3f}"] for n in names] + [["balanced accuracy",
-                                                                                  f"{balanced:.3f}"]],
-                title=f"{split} with the chosen thresholds (expected balanced accuracy {record['balanced_accuracy']})")
+    _print_rows(
+        ["figure", "value"],
+        [[n, f"{figures[n]:.3f}"] for n in names] + [["balanced accuracy", f"{balanced:.3f}"]],
+        title=f"{split} with the chosen thresholds (expected balanced accuracy {record['balanced_accuracy']})",
+    )
 
 
 if __name__ == "__main__":

@@ -7,11 +7,11 @@ from functools import lru_cache
 from chromadb.api import ClientAPI
 from langchain_chroma import Chroma
 
+from bot.answer.sentence_index import SentenceVectors
 from bot.config import Settings, get_settings
 from bot.embedder import Embedder, load_embedder
 from bot.ingest.pipeline import ChunkSettings
 from bot.retrieve import HybridRetriever, KeywordIndex
-from bot.answer.sentence_index import SentenceVectors
 from bot.store import make_client, open_store
 
 
@@ -46,8 +46,9 @@ def get_retriever(settings: Settings | None = None, store: Chroma | None = None)
     """A hybrid retriever over the store; its keyword index is built from the store's current chunks."""
     settings = settings or get_settings()
     store = store or get_store(settings)
-    return HybridRetriever(store, KeywordIndex.from_store(store), keyword_weight=settings.keyword_weight,
-                           rrf_k=settings.rrf_k)
+    return HybridRetriever(
+        store, KeywordIndex.from_store(store), keyword_weight=settings.keyword_weight, rrf_k=settings.rrf_k
+    )
 
 
 def chunk_settings(settings: Settings | None = None) -> ChunkSettings:

@@ -57,14 +57,22 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     # --- the web app (bot/server/app.py) ---
-    feedback_db: Path = Field(Path("index/feedback.sqlite3"),
-                              description="SQLite file for feedback and unanswered questions (redacted)")
-    public_url: str = Field("", description="the widget's public origin, e.g. https://askgov.example.org; "
-                                            "empty: the address the request came to")
-    embed_origins: str = Field("", description="origins allowed to embed the citizen chat (iframe or web "
-                                               "component), separated by spaces or commas; empty: this site only")
-    staff_users_file: Path = Field(Path("index/staff-users"),
-                                   description="`name:hash` lines written by `askgov staff add-user`")
+    feedback_db: Path = Field(
+        Path("index/feedback.sqlite3"), description="SQLite file for feedback and unanswered questions (redacted)"
+    )
+    public_url: str = Field(
+        "",
+        description="the widget's public origin, e.g. https://askgov.example.org; "
+        "empty: the address the request came to",
+    )
+    embed_origins: str = Field(
+        "",
+        description="origins allowed to embed the citizen chat (iframe or web "
+        "component), separated by spaces or commas; empty: this site only",
+    )
+    staff_users_file: Path = Field(
+        Path("index/staff-users"), description="`name:hash` lines written by `askgov staff add-user`"
+    )
     staff_users: SecretStr = Field(SecretStr(""), description="more `name:hash` entries, separated by spaces")
 
 

@@ -13,7 +13,6 @@ from langchain_core.embeddings import Embeddings
 
 from bot.models import MODELS, ModelError, get_spec, is_present, model_dir
 
-
 TitledTexts = Sequence[tuple[str, str]]  # (title, text) pairs
 
 

@@ -99,8 +99,16 @@ class FeedbackStore:
         finally:
             db.close()
 
-    def add_feedback(self, rating: int, question: str, answer: str, lang: str, refused: bool = False,
-                     sources: list[str] | None = None, comment: str = "") -> int:
+    def add_feedback(
+        self,
+        rating: int,
+        question: str,
+        answer: str,
+        lang: str,
+        refused: bool = False,
+        sources: list[str] | None = None,
+        comment: str = "",
+    ) -> int:
         if rating not in (-1, 1):
             raise ValueError(f"rating must be 1 (helpful) or -1 (not helpful), not {rating!r}")
         if not question.strip():
@@ -109,14 +117,24 @@ class FeedbackStore:
             cursor = db.execute(
                 "INSERT INTO feedback (created, rating, question, answer, lang, refused, sources, comment) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (_now(), rating, _clean(question), _clean(answer), lang, int(refused),
-                 json.dumps([_clean(s) for s in sources or []], ensure_ascii=False), _clean(comment)))
+                (
+                    _now(),
+                    rating,
+                    _clean(question),
+                    _clean(answer),
+                    lang,
+                    int(refused),
+                    json.dumps([_clean(s) for s in sources or []], ensure_ascii=False),
+                    _clean(comment),
+                ),
+            )
             return int(cursor.lastrowid)
 
     def set_comment(self, feedback_id: int, comment: str) -> None:
         with self._connect() as db:
-            changed = db.execute("UPDATE feedback SET comment = ? WHERE id = ?",
-                                 (_clean(comment), feedback_id)).rowcount
+            changed = db.execute(
+                "UPDATE feedback SET comment = ? WHERE id = ?", (_clean(comment), feedback_id)
+            ).rowcount
         if not changed:
             raise KeyError(f"no feedback with id {feedback_id}")
 
@@ -125,13 +143,18 @@ class FeedbackStore:
         if not cleaned:
             return
         with self._connect() as db:
-            db.execute("INSERT INTO unanswered (created, question, lang, reason) VALUES (?, ?, ?, ?)",
-                       (_now(), cleaned, lang, reason))
+            db.execute(
+                "INSERT INTO unanswered (created, question, lang, reason) VALUES (?, ?, ?, ?)",
+                (_now(), cleaned, lang, reason),
+            )
 
     def recent_feedback(self, limit: int = 200) -> list[FeedbackRow]:
         with self._connect() as db:
-            rows = db.execute("SELECT id, created, rating, question, answer, lang, refused, sources, comment "
-                              "FROM feedback ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+            rows = db.execute(
+                "SELECT id, created, rating, question, answer, lang, refused, sources, comment "
+                "FROM feedback ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
         return [FeedbackRow(*row[:6], bool(row[6]), json.loads(row[7]), row[8]) for row in rows]
 
     def gaps(self, limit: int = 50) -> list[Gap]:
@@ -147,5 +170,6 @@ class FeedbackStore:
             entry["refused"] += was_refused
             entry["down"] += was_down
         ranked = sorted(grouped.values(), key=lambda e: (e["count"], e["last_seen"]), reverse=True)
-        return [Gap(e["question"], e["count"], e["refused"], e["down"], e["last_seen"], e["lang"])
-                for e in ranked[:limit]]
+        return [
+            Gap(e["question"], e["count"], e["refused"], e["down"], e["last_seen"], e["lang"]) for e in ranked[:limit]
+        ]

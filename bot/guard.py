@@ -38,8 +38,10 @@ class Guard:
     def score(self, vector: Sequence[float]) -> float:
         """How likely the question is an attempt at manipulation, 0..1."""
         if len(vector) != len(self.weights):
-            raise GuardError(f"the guard reads {len(self.weights)}-dimensional vectors, got {len(vector)}; "
-                             "rerun `askgov calibrate` with this embedder")
+            raise GuardError(
+                f"the guard reads {len(self.weights)}-dimensional vectors, got {len(vector)}; "
+                "rerun `askgov calibrate` with this embedder"
+            )
         z = self.bias + math.fsum(w * x for w, x in zip(self.weights, vector))
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
@@ -47,8 +49,11 @@ class Guard:
         return self.score(vector) >= self.threshold
 
     def to_record(self) -> dict:
-        return {"threshold": self.threshold, "bias": round(self.bias, 6),
-                "weights": [round(w, 6) for w in self.weights]}
+        return {
+            "threshold": self.threshold,
+            "bias": round(self.bias, 6),
+            "weights": [round(w, 6) for w in self.weights],
+        }
 
     @classmethod
     def from_record(cls, record: object, where: str) -> "Guard":
@@ -77,19 +82,29 @@ class Training:
     false_alarms: int  # answerable items at or above the threshold, likewise
 
 
-def train(vectors: Sequence[Sequence[float]], manipulative: Sequence[bool], answerable: Sequence[bool],
-          max_false_alarms: float = MAX_FALSE_ALARMS) -> Training:
+def train(
+    vectors: Sequence[Sequence[float]],
+    manipulative: Sequence[bool],
+    answerable: Sequence[bool],
+    max_false_alarms: float = MAX_FALSE_ALARMS,
+) -> Training:
     """Fit the guard on question vectors; `answerable` marks the items whose false alarms count."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    x, y, ok = np.asarray(vectors, dtype=float), np.asarray(manipulative, dtype=bool), np.asarray(answerable, dtype=bool)
+    x, y, ok = (
+        np.asarray(vectors, dtype=float),
+        np.asarray(manipulative, dtype=bool),
+        np.asarray(answerable, dtype=bool),
+    )
     if not len(x) == len(y) == len(ok):
         raise GuardError(f"{len(x)} vectors, {len(y)} labels and {len(ok)} answerable flags: they must match")
     if y.sum() < FOLDS or (~y).sum() < FOLDS:
-        raise GuardError(f"training the guard needs at least {FOLDS} manipulative and {FOLDS} other items, "
-                         f"got {int(y.sum())} and {int((~y).sum())}")
+        raise GuardError(
+            f"training the guard needs at least {FOLDS} manipulative and {FOLDS} other items, "
+            f"got {int(y.sum())} and {int((~y).sum())}"
+        )
     model = LogisticRegression(C=GUARD_C, max_iter=5000, class_weight="balanced")
     held_out = cross_val_predict(model, x, y, cv=StratifiedKFold(FOLDS), method="predict_proba")[:, 1]
     allowed = max_false_alarms * ok.sum()

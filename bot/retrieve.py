@@ -16,7 +16,7 @@ from itertools import islice
 import bm25s
 from langchain_chroma import Chroma
 
-from bot.lang import LANGS, detect_lang, fold, to_script
+from bot.lang import LANGS, detect_lang, to_script
 from bot.text import keyword_tokens
 
 RRF_K = 60
@@ -79,8 +79,12 @@ class KeywordIndex:
     @classmethod
     def from_store(cls, store: Chroma) -> "KeywordIndex":
         records = store.get(include=["documents", "metadatas"])
-        return cls([_passage(i, text, meta, 0.0)
-                    for i, text, meta in zip(records["ids"], records["documents"], records["metadatas"])])
+        return cls(
+            [
+                _passage(i, text, meta, 0.0)
+                for i, text, meta in zip(records["ids"], records["documents"], records["metadatas"])
+            ]
+        )
 
     def search(self, query: str, k: int, search_filter: SearchFilter = SearchFilter()) -> list[Passage]:
         tokens = keyword_tokens(query)
@@ -92,16 +96,23 @@ class KeywordIndex:
         return [_rescored(p, round(s, 4)) for p, s in islice(admitted, k)]
 
 
-def dense_search(store: Chroma, query: str, k: int = 5, lang: str | None = None,
-                 search_filter: SearchFilter | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+def dense_search(
+    store: Chroma,
+    query: str,
+    k: int = 5,
+    lang: str | None = None,
+    search_filter: SearchFilter | None = None,
+    query_vector: Sequence[float] | None = None,
+) -> list[Passage]:
     """The k chunks nearest to `query` (or to its vector, when the caller has embedded it already) by cosine
     similarity."""
     search_filter = search_filter or SearchFilter(lang=lang)
     if not query.strip():
         raise ValueError("the query is empty")
     if query_vector is not None:
-        hits = store.similarity_search_by_vector_with_relevance_scores(list(query_vector), k=k,
-                                                                       filter=search_filter.where())
+        hits = store.similarity_search_by_vector_with_relevance_scores(
+            list(query_vector), k=k, filter=search_filter.where()
+        )
     else:
         hits = store.similarity_search_with_score(query, k=k, filter=search_filter.where())
     # The collection uses cosine distance; report cosine similarity (1 - distance), higher is better.
@@ -116,8 +127,14 @@ class HybridRetriever:
     keyword_weight: float = 1.0
     rrf_k: int = RRF_K
 
-    def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        search_filter: SearchFilter = SearchFilter(),
+        query_lang: str | None = None,
+        query_vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
         """The k best passages; `query_vector` is `embed_query(query, query_lang)` when the caller needs it too."""
         query_lang = query_lang or detect_lang(query)
         dense = self.dense(query, self.candidates, search_filter, query_lang, query_vector)
@@ -125,12 +142,19 @@ class HybridRetriever:
         fused = fuse(dense, keyword, query_lang, self.keyword_weight, self.rrf_k)
         return one_version_per_group(fused, query_lang)[:k]
 
-    def dense(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-              query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+    def dense(
+        self,
+        query: str,
+        k: int = 5,
+        search_filter: SearchFilter = SearchFilter(),
+        query_lang: str | None = None,
+        query_vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
         """Dense search alone, with the query embedded as `search` embeds it (see `dense_query`)."""
         query_lang = query_lang or detect_lang(query)
-        return dense_search(self.store, self.dense_query(query, query_lang), k=k, search_filter=search_filter,
-                            query_vector=query_vector)
+        return dense_search(
+            self.store, self.dense_query(query, query_lang), k=k, search_filter=search_filter, query_vector=query_vector
+        )
 
     def embed_query(self, query: str, query_lang: str | None = None) -> list[float]:
         """The query's vector as dense search makes it."""
@@ -153,8 +177,9 @@ class HybridRetriever:
         return self.keywords.langs
 
 
-def fuse(dense: list[Passage], keyword: list[Passage], query_lang: str, keyword_weight: float = 1.0,
-         rrf_k: int = RRF_K) -> list[Passage]:
+def fuse(
+    dense: list[Passage], keyword: list[Passage], query_lang: str, keyword_weight: float = 1.0, rrf_k: int = RRF_K
+) -> list[Passage]:
     """Reciprocal rank fusion; keyword ranks count only for passages in the query's language family."""
     scores: dict[str, float] = {}
     by_id: dict[str, Passage] = {}

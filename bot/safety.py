@@ -73,7 +73,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"(不用|唔使|唔駛|不必|毋須|無須|无须|不要|唔好)(再)?(局限|拘泥|理會|理会|理|根據|根据|跟)(於|于)?(那些|這些|这些|啲|嗰啲)?"
         r"(文件|資料|资料)|"
         r"忽略(之前|以上|上面|所有|先前|你的)|無視(之前|以上|所有)|无视(之前|以上|所有)|唔好理(之前|以上)",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
     "system_prompt": re.compile(
         r"system prompt|your (initial |hidden |original )?(instructions|prompt)|reveal your|"
         r"\byour (hidden |secret |internal )?(rules|guidelines|configuration|settings|programming)\b|"
@@ -85,7 +86,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"(你的|你嘅)(設定|设定|規則|规则|內部規定|内部规定)|(你|你係|你是)(點樣|怎样|怎樣|如何)被?(設定|设定|編程|编程)|"
         r"(repeat|print|show|output) (everything|all|the text|whatever) (above|before)|above this line|verbatim|"
         r"系統提示|系统提示|系統指令|系统指令|你的指令|提示詞|提示词|指令原文|(收到|得到)嘅?(所有)?指令|逐字",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
     "role_play": re.compile(
         r"\bpretend\b|role[- ]?play|\bact as\b|you are now|from now on you|\bDAN\b|\bas if you were\b|"
         # a persona: "Let's play a game. You are Frank, a retired civil servant who ..."
@@ -111,7 +113,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"propaganda|op-ed|manifesto|fake (notice|announcement|circular|letter))s?\b|"
         r"(寫|写|作|整|做|設計|设计|編|编)(一)?(個|个|篇|段|首|份|張|张|幅|套)[^，,。？?]{0,10}(劇本|剧本|故事|小說|小说|"
         r"傳單|传单|海報|海报|標語|标语|歌|詩|诗|文宣|宣傳品|宣传品)",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
     "opinion": re.compile(
         r"your (personal |honest |real |true )?(opinion|view|views|take)|where do you stand|"
         r"(真實|真实)(的|嘅)?(看法|想法|諗法|意見|意见)|"
@@ -137,7 +140,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"(係咪|係唔係|是不是|是否|算唔算|算不算)(一個|一个|個|个)?(好|壞|坏|明智|正確|正确|錯誤|错误)(嘅|的)?(政策|做法|決定|决定|主意)|"
         r"\b(is|are) (it|this|that|they|these|the [\w,\- ]{1,60}?) (really |actually )?(a |an )?(good|bad|wise|smart|sensible|fair|"
         r"terrible|awful|stupid|foolish|great|mistaken) (policy|idea|ideas|move|moves|decision|decisions|mistake)\b",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
     "speculation": re.compile(
         r"\bspeculate\b|\bguess\b|\bpredict\b|\b(give|tell) me (a|your|an) (\w+ )?(number|figure|estimate|ballpark)\b|"
         r"\b(rough|ballpark|best) (estimate|figure|number)\b|\b(can you|please|just) estimate\b|"
@@ -149,7 +153,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         # whether a policy will work out: "最後會不會失敗？" (but "會唔會成功申請到？" asks about an application)
         r"(會唔會|会不会|會不會|會否|会否|能否|能唔能夠)(最終|最终|最後|最后)?(失敗|失败|爛尾|烂尾|"
         r"成功(?!(申請|申请|獲|获|入|報名|报名|登記|登记|批)))",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
     # asking the assistant to act for someone: it answers from documents, and keeps and passes on nothing
     "action": re.compile(
         r"^\W*(please |pls |can you |could you |would you )?(pass on|pass|forward|submit|register|sign (me|us|him|her) "
@@ -174,7 +179,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         # who is behind an identifier: "幫我查下身份證號碼[HKID]嗰個人係咪公務員", "whose number is [PHONE]?"
         rf"{PLACEHOLDER}\s?(嗰個|嗰个|那個|那个|呢個|这个|這個)?(人|用戶|用户|市民|申請人|申请人)|"
         rf"\b(who|whose|the person|the holder)\b[^.?!]{{0,30}}{PLACEHOLDER}",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
     # answering from somewhere else than the documents: the internet, today's news, its own general knowledge
     "outside_documents": re.compile(
         r"\b(search|browse|check|look (it |this |that )?up (on|in))\b[^.?!]{0,20}\b(the )?(internet|web|google|online|news)\b|"
@@ -183,7 +189,8 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"\byour own (general )?knowledge\b|"
         r"(上網|上网|網上|网上|互聯網|互联网|google)(搜尋|搜寻|搜索|查|搵)|(最新|今日|今天)(嘅|的)?(新聞|新闻)|"
         r"(用|根據|根据|憑|凭)你(自己)?(的|嘅)(知識|知识|常識|常识|記憶|记忆)",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
 }
 
 

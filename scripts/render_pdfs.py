@@ -240,6 +240,7 @@ def _draw_table(pdf: FPDF, rows: list[list[str]], line_height: float) -> None:
 def _column_weights(rows: list[list[str]]) -> tuple[float, ...]:
     """Relative column widths from the longest cell in each column (a Han character counts double),
     capped so that one long column does not squeeze the others to a few characters."""
+
     def display_width(text: str) -> int:
         return sum(2 if re.match(_CJK, char) else 1 for char in text)
 

@@ -46,9 +46,15 @@ def corpus_index(request: pytest.FixtureRequest) -> Path:
     index_dir = Path(request.config.cache.mkdir("askgov-corpus-index"))
     embedder = embedder_for(Settings.model_fields["embedder"].default, str(defaults.models_dir))
     store = open_store(make_client(index_dir), embedder)
-    results = list(ingest(discover([CORPUS]), store, embedder,
-                          ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap, defaults.embed_batch_size),
-                          prune_under=[CORPUS]))
+    results = list(
+        ingest(
+            discover([CORPUS]),
+            store,
+            embedder,
+            ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap, defaults.embed_batch_size),
+            prune_under=[CORPUS],
+        )
+    )
     failed = [f"{r.source}: {r.reason}" for r in results if r.status == "failed"]
     assert not failed, failed
     return index_dir

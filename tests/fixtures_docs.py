@@ -44,6 +44,7 @@ def cjk_font() -> Path | None:
 
 # ---------------------------------------------------------------- PDF
 
+
 def pdf_bytes(pages: Sequence[Sequence[str]], font: Path | None = None, title: str = "") -> bytes:
     """A PDF with one page per entry, one paragraph per line (long ones wrap); Helvetica unless `font` is given."""
     pdf = FPDF()
@@ -117,8 +118,16 @@ def write_unmapped_font_pdf(path: Path, lines: Sequence[str], font: Path) -> Pat
 
 # ---------------------------------------------------------------- HTML
 
-PAGE_CHROME_TEXT = ("SITE HEADER TEXT", "NAV MENU TEXT", "FOOTER TEXT", "ASIDE TEXT", "FORM TEXT",
-                    "NOSCRIPT TEXT", "scriptVariable", "styleRule")
+PAGE_CHROME_TEXT = (
+    "SITE HEADER TEXT",
+    "NAV MENU TEXT",
+    "FOOTER TEXT",
+    "ASIDE TEXT",
+    "FORM TEXT",
+    "NOSCRIPT TEXT",
+    "scriptVariable",
+    "styleRule",
+)
 
 
 def html_page(main: str, title: str = "", lang: str = "", charset_meta: str = '<meta charset="utf-8">') -> str:
@@ -151,6 +160,7 @@ def write_html(path: Path, page: str, encoding: str = "utf-8") -> Path:
 
 
 # ---------------------------------------------------------------- text and JSONL
+
 
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """`text` in `encoding`; Python's "utf-16" and "utf-8-sig" write a byte-order mark."""

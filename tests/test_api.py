@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
 
-from bot.server.app import build_app
-from bot.server.auth import StaffDirectory, UsersFileError, add_user, verify_password
 from bot.config import Settings
 from bot.lang import detect_lang
+from bot.server.app import build_app
+from bot.server.auth import StaffDirectory, UsersFileError, add_user, verify_password
 
 STAFF_NAME, STAFF_PASSWORD = "duty-officer", "a long test password"
 EMBEDDER_ORIGIN = "https://host.example.org"
@@ -27,8 +27,14 @@ def app_settings(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     folder = tmp_path_factory.mktemp("webapp")
     users = folder / "staff-users"
     add_user(users, STAFF_NAME, STAFF_PASSWORD)
-    return Settings(index_dir=web_index, embedder=FAST_EMBEDDER, chroma_url="", feedback_db=folder / "fb.sqlite3",
-                    staff_users_file=users, embed_origins=EMBEDDER_ORIGIN)
+    return Settings(
+        index_dir=web_index,
+        embedder=FAST_EMBEDDER,
+        chroma_url="",
+        feedback_db=folder / "fb.sqlite3",
+        staff_users_file=users,
+        embed_origins=EMBEDDER_ORIGIN,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +72,10 @@ def test_ask_honours_the_requested_language(client: TestClient) -> None:
 
 
 def test_ask_takes_history_for_follow_ups(client: TestClient) -> None:
-    history = [{"role": "user", "content": "數碼港人工智能超算中心有幾多算力？"},
-               {"role": "assistant", "content": "數碼港人工智能超算中心已經啟用 [1]。"}]
+    history = [
+        {"role": "user", "content": "數碼港人工智能超算中心有幾多算力？"},
+        {"role": "assistant", "content": "數碼港人工智能超算中心已經啟用 [1]。"},
+    ]
     response = client.post("/api/ask", json={"question": "2030年會去到幾多？", "history": history})
     assert response.status_code == 200 and response.json()["lang"] == "zh-Hant"
 
@@ -82,37 +90,45 @@ def test_refused_questions_point_to_1823_and_are_logged_redacted(client: TestCli
 
 
 def test_search_filters_by_language_and_document(client: TestClient) -> None:
-    hits = client.post("/api/search", json={"query": "supercomputing centre petaflops", "k": 3,
-                                            "lang": "zh-Hant"}).json()
+    hits = client.post(
+        "/api/search", json={"query": "supercomputing centre petaflops", "k": 3, "lang": "zh-Hant"}
+    ).json()
     assert 0 < len(hits) <= 3 and all(set(hit) == SEARCH_KEYS and hit["lang"] == "zh-Hant" for hit in hits)
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
-    only = client.post("/api/search", json={"query": "personal data", "k": 5,
-                                            "doc_id": "privacy-data-protection-en"}).json()
+    only = client.post(
+        "/api/search", json={"query": "personal data", "k": 5, "doc_id": "privacy-data-protection-en"}
+    ).json()
     assert only and {hit["doc_id"] for hit in only} == {"privacy-data-protection-en"}
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({}, "question"),
-    ({"question": ""}, "question"),
-    ({"question": "   "}, "question"),
-    ({"question": "x" * 2001}, "question"),
-    ({"question": "hi", "lang": "fr"}, "lang"),
-    ({"question": "hi", "history": [{"role": "system", "content": "x"}]}, "history.0.role"),
-    ({"question": "hi", "history": [{"role": "user", "content": "x"}] * 21}, "history"),
-    ({"question": "hi", "top_secret": 1}, "top_secret"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({}, "question"),
+        ({"question": ""}, "question"),
+        ({"question": "   "}, "question"),
+        ({"question": "x" * 2001}, "question"),
+        ({"question": "hi", "lang": "fr"}, "lang"),
+        ({"question": "hi", "history": [{"role": "system", "content": "x"}]}, "history.0.role"),
+        ({"question": "hi", "history": [{"role": "user", "content": "x"}] * 21}, "history"),
+        ({"question": "hi", "top_secret": 1}, "top_secret"),
+    ],
+)
 def test_bad_ask_requests_get_422_naming_the_field(client: TestClient, payload: dict, field: str) -> None:
     response = client.post("/api/ask", json=payload)
     assert response.status_code == 422
     assert response.json()["error"].startswith(f"{field}: ")
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"query": "x", "k": 0}, "k"),
-    ({"query": "x", "k": 51}, "k"),
-    ({"query": ""}, "query"),
-    ({"query": "x", "lang": "de"}, "lang"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"query": "x", "k": 0}, "k"),
+        ({"query": "x", "k": 51}, "k"),
+        ({"query": ""}, "query"),
+        ({"query": "x", "lang": "de"}, "lang"),
+    ],
+)
 def test_bad_search_requests_get_422_naming_the_field(client: TestClient, payload: dict, field: str) -> None:
     response = client.post("/api/search", json=payload)
     assert response.status_code == 422 and response.json()["error"].startswith(f"{field}: ")
@@ -148,8 +164,12 @@ def test_corpus_documents_are_served_read_only(client: TestClient) -> None:
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     html = client.get("/corpus/en/privacy-data-protection.html")
     assert html.status_code == 200 and "sandbox" in html.headers["content-security-policy"]
-    for path in ("/corpus/../pyproject.toml", "/corpus/%2e%2e/pyproject.toml", "/corpus/manifest.yaml",
-                 "/corpus/en/missing.pdf"):
+    for path in (
+        "/corpus/../pyproject.toml",
+        "/corpus/%2e%2e/pyproject.toml",
+        "/corpus/manifest.yaml",
+        "/corpus/en/missing.pdf",
+    ):
         assert client.get(path).status_code == 404, path
     assert client.post("/corpus/en/supercomputing-centre.pdf").status_code in (404, 405)  # no writes
 
@@ -158,11 +178,11 @@ def test_citizen_page_may_be_framed_only_by_allowed_origins(client: TestClient) 
     page = client.get("/")
     assert page.status_code == 200 and "Clear conversation" in client.get("/config").text
     assert page.headers["content-security-policy"] == f"frame-ancestors 'self' {EMBEDDER_ORIGIN}"
-    allowed = client.options("/api/health", headers={"Origin": EMBEDDER_ORIGIN,
-                                                     "Access-Control-Request-Method": "GET"})
+    allowed = client.options("/api/health", headers={"Origin": EMBEDDER_ORIGIN, "Access-Control-Request-Method": "GET"})
     assert allowed.headers.get("access-control-allow-origin") == EMBEDDER_ORIGIN
-    other = client.options("/api/health", headers={"Origin": "https://elsewhere.example.net",
-                                                   "Access-Control-Request-Method": "GET"})
+    other = client.options(
+        "/api/health", headers={"Origin": "https://elsewhere.example.net", "Access-Control-Request-Method": "GET"}
+    )
     assert "access-control-allow-origin" not in other.headers
     assert client.get("/gradio.js").status_code == 200
 
@@ -195,8 +215,11 @@ def test_add_user_command_stores_only_a_hash(tmp_path: Path) -> None:
     from bot.cli import app
 
     users = tmp_path / "users"
-    result = CliRunner().invoke(app, ["staff", "add-user", "ann", "--users-file", str(users)],
-                                input="correct horse battery\ncorrect horse battery\n")
+    result = CliRunner().invoke(
+        app,
+        ["staff", "add-user", "ann", "--users-file", str(users)],
+        input="correct horse battery\ncorrect horse battery\n",
+    )
     assert result.exit_code == 0, result.output
     content = users.read_text()
     assert "correct horse battery" not in content and oct(users.stat().st_mode)[-3:] == "600"

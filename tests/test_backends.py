@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
+from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
 
 from bot.answer.backends import NO_ANSWER, BackendError
 from bot.answer.chain import MARKER, Assistant, Thresholds, invalid_reason
@@ -31,7 +32,6 @@ from bot.components import get_sentence_vectors, get_store
 from bot.config import Settings
 from bot.lang import detect_lang
 from bot.retrieve import HybridRetriever, KeywordIndex
-from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
 
 CAPACITY_ZH = "數碼港超算中心而家有幾多算力？"
 CAPACITY_EN = "How much computing power does the AI Supercomputing Centre at Cyberport have?"
@@ -47,8 +47,15 @@ def index_settings(web_index: Path, tmp_path_factory: pytest.TempPathFactory) ->
     """Settings over the small index, with refusal thresholds of its own (not the dev-split calibration)."""
     calibration = tmp_path_factory.mktemp("calibration") / "calibration.json"
     calibration.write_text(json.dumps({"min_similarity": 0.3}), encoding="utf-8")
-    return Settings(index_dir=web_index, embedder=FAST_EMBEDDER, chroma_url="", calibration_file=calibration,
-                    openai_base_url="", openai_model="", _env_file=None)
+    return Settings(
+        index_dir=web_index,
+        embedder=FAST_EMBEDDER,
+        chroma_url="",
+        calibration_file=calibration,
+        openai_base_url="",
+        openai_model="",
+        _env_file=None,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +66,22 @@ def retriever(index_settings: Settings) -> HybridRetriever:
 
 @pytest.fixture(scope="module")
 def extractive(retriever: HybridRetriever, index_settings: Settings) -> Assistant:
-    return Assistant(retriever, thresholds=Thresholds.load(index_settings.calibration_file),
-                     sentence_vectors=get_sentence_vectors(index_settings))
+    return Assistant(
+        retriever,
+        thresholds=Thresholds.load(index_settings.calibration_file),
+        sentence_vectors=get_sentence_vectors(index_settings),
+    )
 
 
 def stub_assistant(retriever: HybridRetriever, settings: Settings, backend: Runnable) -> Assistant:
     """The real chain (retrieval, checks, fallback) with `backend` standing in for the generative model."""
-    return Assistant(retriever, "local", backend, Thresholds.load(settings.calibration_file),
-                     sentence_vectors=get_sentence_vectors(settings))
+    return Assistant(
+        retriever,
+        "local",
+        backend,
+        Thresholds.load(settings.calibration_file),
+        sentence_vectors=get_sentence_vectors(settings),
+    )
 
 
 def replying(text: str) -> Runnable:
@@ -114,16 +129,19 @@ def free_port() -> int:
 
 
 # --- the chain's checks, with stub backends ------------------------------------------------------------------
-@pytest.mark.parametrize("text, lang, reason_word", [
-    ("數碼港人工智能超算中心的算力為3,000 petaflops[9]。", "zh-Hant", "marker"),
-    ("The AI Supercomputing Centre has a capacity of 3,000 petaflops [1].", "zh-Hant", "en"),
-    ("數碼港人工智能超算中心的算力為3,000 petaflops。", "zh-Hant", "marker"),
-    ("   ", "zh-Hant", "empty"),
-    ("數碼港人工智能超算中心的算力為3,000 petaflops [1]。", "en", "zh"),
-])
+@pytest.mark.parametrize(
+    "text, lang, reason_word",
+    [
+        ("數碼港人工智能超算中心的算力為3,000 petaflops[9]。", "zh-Hant", "marker"),
+        ("The AI Supercomputing Centre has a capacity of 3,000 petaflops [1].", "zh-Hant", "en"),
+        ("數碼港人工智能超算中心的算力為3,000 petaflops。", "zh-Hant", "marker"),
+        ("   ", "zh-Hant", "empty"),
+        ("數碼港人工智能超算中心的算力為3,000 petaflops [1]。", "en", "zh"),
+    ],
+)
 def test_invalid_generated_answer_falls_back_to_the_extractive_answer(
-        retriever: HybridRetriever, index_settings: Settings, extractive: Assistant,
-        text: str, lang: str, reason_word: str) -> None:
+    retriever: HybridRetriever, index_settings: Settings, extractive: Assistant, text: str, lang: str, reason_word: str
+) -> None:
     question = QUESTIONS[lang]
     result = stub_assistant(retriever, index_settings, replying(text)).ask(question)
     assert result.fallback and reason_word in result.fallback
@@ -134,9 +152,11 @@ def test_invalid_generated_answer_falls_back_to_the_extractive_answer(
 
 
 def test_valid_generated_answer_is_kept_and_its_markers_renumbered(
-        retriever: HybridRetriever, index_settings: Settings) -> None:
-    assistant = stub_assistant(retriever, index_settings, replying(
-        "數碼港人工智能超算中心已經啟用[2]。算力為3,000 petaflops[2][1]。"))
+    retriever: HybridRetriever, index_settings: Settings
+) -> None:
+    assistant = stub_assistant(
+        retriever, index_settings, replying("數碼港人工智能超算中心已經啟用[2]。算力為3,000 petaflops[2][1]。")
+    )
     result = assistant.ask(CAPACITY_ZH)
     assert result.fallback == "" and result.backend == "local"
     assert result.answer == "數碼港人工智能超算中心已經啟用[1]。算力為3,000 petaflops[1][2]。"
@@ -145,7 +165,8 @@ def test_valid_generated_answer_is_kept_and_its_markers_renumbered(
 
 
 def test_streamed_invalid_answer_is_replaced_in_the_final_result(
-        retriever: HybridRetriever, index_settings: Settings, extractive: Assistant) -> None:
+    retriever: HybridRetriever, index_settings: Settings, extractive: Assistant
+) -> None:
     pieces = ["The centre ", "has 3,000 petaflops ", "[7]."]
 
     def generate(requests: Iterator) -> Iterator[str]:
@@ -161,7 +182,8 @@ def test_streamed_invalid_answer_is_replaced_in_the_final_result(
 
 @pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
 def test_no_answer_from_the_backend_is_a_refusal_with_1823(
-        retriever: HybridRetriever, index_settings: Settings, lang: str) -> None:
+    retriever: HybridRetriever, index_settings: Settings, lang: str
+) -> None:
     assistant = stub_assistant(retriever, index_settings, replying(f"  {NO_ANSWER}\n"))
     for result in (assistant.ask(QUESTIONS[lang]), list(assistant.stream(QUESTIONS[lang]))[-1]):
         assert result.refused and result.refusal_reason == "weak_evidence"
@@ -172,8 +194,10 @@ def test_no_answer_from_the_backend_is_a_refusal_with_1823(
 
 def test_a_reply_opening_with_no_answer_becomes_exactly_no_answer() -> None:
     assert list(tidy_answer(iter(["NO_", "ANSWER: the passages ", "do not say."]))) == [NO_ANSWER]
-    assert "".join(tidy_answer(iter(["  The centre ", "has 3,000 petaflops [1]."]))) == \
-        "The centre has 3,000 petaflops [1]."
+    assert (
+        "".join(tidy_answer(iter(["  The centre ", "has 3,000 petaflops [1]."])))
+        == "The centre has 3,000 petaflops [1]."
+    )
     assert "".join(tidy_answer(iter(["NO", " more than 3,000 petaflops [1]."]))) == "NO more than 3,000 petaflops [1]."
 
 
@@ -198,14 +222,20 @@ def test_openai_backend_that_cannot_be_reached_names_the_url(index_settings: Set
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     askgov = Path(sys.executable).parent / "askgov"
-    return subprocess.run([str(askgov), *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **env, "COLUMNS": "80"})
+    return subprocess.run(
+        [str(askgov), *args], capture_output=True, text=True, timeout=300, env={**os.environ, **env, "COLUMNS": "80"}
+    )
 
 
 def test_cli_reports_openai_misconfiguration_in_one_line(index_settings: Settings, tmp_path: Path) -> None:
-    env = {"ASKGOV_INDEX_DIR": str(index_settings.index_dir), "ASKGOV_EMBEDDER": FAST_EMBEDDER,
-           "ASKGOV_CHROMA_URL": "", "ASKGOV_CALIBRATION_FILE": str(index_settings.calibration_file),
-           "ASKGOV_OPENAI_BASE_URL": "", "ASKGOV_OPENAI_MODEL": "qwen"}
+    env = {
+        "ASKGOV_INDEX_DIR": str(index_settings.index_dir),
+        "ASKGOV_EMBEDDER": FAST_EMBEDDER,
+        "ASKGOV_CHROMA_URL": "",
+        "ASKGOV_CALIBRATION_FILE": str(index_settings.calibration_file),
+        "ASKGOV_OPENAI_BASE_URL": "",
+        "ASKGOV_OPENAI_MODEL": "qwen",
+    }
     missing = run_cli("ask", "--backend", "openai", CAPACITY_EN, env=env)
     assert missing.returncode != 0 and not missing.stdout
     assert len(missing.stderr.strip().splitlines()) == 1 and "ASKGOV_OPENAI_BASE_URL" in missing.stderr
@@ -218,12 +248,17 @@ def test_cli_reports_openai_misconfiguration_in_one_line(index_settings: Setting
     assert len(unreachable.stderr.strip().splitlines()) == 1, unreachable.stderr
 
 
-def test_cli_reports_a_calibration_file_without_a_threshold_in_one_line(index_settings: Settings,
-                                                                       tmp_path: Path) -> None:
+def test_cli_reports_a_calibration_file_without_a_threshold_in_one_line(
+    index_settings: Settings, tmp_path: Path
+) -> None:
     old = tmp_path / "calibration.json"
     old.write_text('{"min_dense_score": 0.425, "min_coverage": 0.1}', encoding="utf-8")
-    env = {"ASKGOV_INDEX_DIR": str(index_settings.index_dir), "ASKGOV_EMBEDDER": FAST_EMBEDDER,
-           "ASKGOV_CHROMA_URL": "", "ASKGOV_CALIBRATION_FILE": str(old)}
+    env = {
+        "ASKGOV_INDEX_DIR": str(index_settings.index_dir),
+        "ASKGOV_EMBEDDER": FAST_EMBEDDER,
+        "ASKGOV_CHROMA_URL": "",
+        "ASKGOV_CALIBRATION_FILE": str(old),
+    }
     refused = run_cli("ask", CAPACITY_EN, env=env)
     assert refused.returncode == 2 and not refused.stdout
     assert str(old) in refused.stderr and "'min_similarity'" in refused.stderr and "Traceback" not in refused.stderr
@@ -239,7 +274,8 @@ def local_assistant(index_settings: Settings) -> Assistant:
 
 @pytest.mark.integration
 def test_local_backend_answers_in_traditional_chinese_with_citations(
-        local_assistant: Assistant, extractive: Assistant, record_property) -> None:
+    local_assistant: Assistant, extractive: Assistant, record_property
+) -> None:
     result = local_assistant.ask(CAPACITY_ZH)
     assert result.backend == "local"
     outcome = assert_valid_or_fallback(result, extractive.ask(CAPACITY_ZH), "zh-Hant")
@@ -249,12 +285,14 @@ def test_local_backend_answers_in_traditional_chinese_with_citations(
 
 @pytest.mark.integration
 def test_local_backend_streams_text_then_the_checked_result(
-        local_assistant: Assistant, extractive: Assistant, record_property) -> None:
+    local_assistant: Assistant, extractive: Assistant, record_property
+) -> None:
     *pieces, final = list(local_assistant.stream(FUNDING_EN))
     assert pieces and all(isinstance(piece, str) for piece in pieces)
     assert isinstance(final, AnswerResult) and final.backend == "local"
     outcome = assert_valid_or_fallback(final, extractive.ask(FUNDING_EN), "en")
     if not final.fallback:  # the result shows what was streamed, markers renumbered
+
         def plain(text: str) -> str:
             return re.sub(r"\s+", "", MARKER.sub("", text))
 
@@ -265,10 +303,13 @@ def test_local_backend_streams_text_then_the_checked_result(
 
 @pytest.mark.integration
 def test_local_condenser_rewrites_a_follow_up_into_a_standalone_question(
-        index_settings: Settings, record_property) -> None:
+    index_settings: Settings, record_property
+) -> None:
     condense = make_condenser("local", index_settings)
-    history = [Turn(role="user", content=CAPACITY_ZH),
-               Turn(role="assistant", content="數碼港人工智能超算中心已經啟用，算力為3,000 petaflops[1]。")]
+    history = [
+        Turn(role="user", content=CAPACITY_ZH),
+        Turn(role="assistant", content="數碼港人工智能超算中心已經啟用，算力為3,000 petaflops[1]。"),
+    ]
     assert condense(CAPACITY_ZH, []) == CAPACITY_ZH  # nothing to carry over: no model call
     long_question = "數碼港人工智能超算中心的算力計劃在2030年或之前達到多少？"
     assert condense(long_question, history) == long_question  # not a follow-up: left alone
@@ -293,16 +334,20 @@ def wait_for_models(url: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited with code {server.returncode}; its log ({log}):\n"
-                        f"{log.read_text(errors='replace')[-2000:]}")
+            pytest.fail(
+                f"llama_cpp.server exited with code {server.returncode}; its log ({log}):\n"
+                f"{log.read_text(errors='replace')[-2000:]}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(1)
-    pytest.fail(f"llama_cpp.server did not answer {url}/models within {SERVER_START_SECONDS} s; its log ({log}):\n"
-                f"{log.read_text(errors='replace')[-2000:]}")
+    pytest.fail(
+        f"llama_cpp.server did not answer {url}/models within {SERVER_START_SECONDS} s; its log ({log}):\n"
+        f"{log.read_text(errors='replace')[-2000:]}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -313,9 +358,25 @@ def openai_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFac
         pytest.fail(f"{model} is missing: run `askgov models fetch {index_settings.llm_model}`")
     port, alias = free_port(), "askgov-qwen"
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", alias,
-               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-               "--n_threads", str(index_settings.llm_threads), "--verbose", "False"]
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--model_alias",
+        alias,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        str(index_settings.llm_threads),
+        "--verbose",
+        "False",
+    ]
     with log.open("w") as sink:
         server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     try:
@@ -333,7 +394,8 @@ def openai_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFac
 
 @pytest.mark.integration
 def test_openai_backend_answers_through_a_real_server(
-        openai_server: tuple[str, str], index_settings: Settings, extractive: Assistant, record_property) -> None:
+    openai_server: tuple[str, str], index_settings: Settings, extractive: Assistant, record_property
+) -> None:
     url, model = openai_server
     settings = index_settings.model_copy(update={"openai_base_url": url, "openai_model": model})
     result = Assistant.from_settings(settings, backend="openai").ask(CAPACITY_EN)

@@ -33,8 +33,9 @@ def test_each_mode_finds_the_gold_passage_and_figures_are_kept_by_language(tmp_p
     questions = read_questions(_write(tmp_path / "questions.jsonl", QUESTIONS), simplified=True)
     assert [q.lang for q in questions] == ["zh-Hant", "zh-Hant", "en", "zh-Hans", "zh-Hans"]
     assert questions[3].text == "政府预留多少钱支持人工智能研发？" and questions[3].gold == "p-fund"
-    record = run_benchmark(passages, questions, fast_embedder, ChunkSettings(256, 32, 16),
-                           fusions=[Fusion(1.0, 60), Fusion(0.5, 20)])
+    record = run_benchmark(
+        passages, questions, fast_embedder, ChunkSettings(256, 32, 16), fusions=[Fusion(1.0, 60), Fusion(0.5, 20)]
+    )
     assert set(record["modes"]) == {"hybrid w=1 k=60", "hybrid w=0.5 k=20", "dense", "keyword"}
     assert record["passages"] == 3 and record["questions"] == 5 and record["passages_per_second"] > 0
     for mode, by_lang in record["modes"].items():
@@ -80,15 +81,21 @@ class CountingEmbeddings:
         return self.inner.embed_query(text)
 
 
-def test_each_question_is_embedded_once_for_all_modes_and_in_the_documents_script(tmp_path: Path,
-                                                                                  fast_embedder) -> None:
+def test_each_question_is_embedded_once_for_all_modes_and_in_the_documents_script(
+    tmp_path: Path, fast_embedder
+) -> None:
     from dataclasses import replace
 
     counting = CountingEmbeddings(fast_embedder.embeddings)
     passages = _write(tmp_path / "passages.jsonl", PASSAGES)
     questions = read_questions(_write(tmp_path / "questions.jsonl", QUESTIONS), simplified=True)
-    run_benchmark(passages, questions, replace(fast_embedder, embeddings=counting), ChunkSettings(256, 32, 16),
-                  fusions=[Fusion(1.0, 60), Fusion(2.0, 20)])
+    run_benchmark(
+        passages,
+        questions,
+        replace(fast_embedder, embeddings=counting),
+        ChunkSettings(256, 32, 16),
+        fusions=[Fusion(1.0, 60), Fusion(2.0, 20)],
+    )
     asked = counting.queries
     assert len(asked) == len(set(asked)) <= len(questions)  # three searching modes, yet one embedding each
     assert all(detect_lang(text) != "zh-Hans" for text in asked)  # Simplified is embedded in Traditional

@@ -21,12 +21,20 @@ import httpx
 import pytest
 from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
 
-from bot.server.auth import add_user
 from bot.lang import detect_lang
+from bot.server.auth import add_user
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 STAFF_NAME, STAFF_PASSWORD = "duty-officer", "a long test password"
@@ -63,14 +71,24 @@ def server(web_index: Path, host_page: int, tmp_path_factory: pytest.TempPathFac
     folder = tmp_path_factory.mktemp("browser")
     add_user(folder / "staff-users", STAFF_NAME, STAFF_PASSWORD)
     port = free_port()
-    env = {**os.environ, "ASKGOV_INDEX_DIR": str(web_index), "ASKGOV_EMBEDDER": FAST_EMBEDDER,
-           "ASKGOV_CHROMA_URL": "", "ASKGOV_FEEDBACK_DB": str(folder / "feedback.sqlite3"),
-           "ASKGOV_STAFF_USERS_FILE": str(folder / "staff-users"),
-           "ASKGOV_EMBED_ORIGINS": f"http://127.0.0.1:{host_page}"}
+    env = {
+        **os.environ,
+        "ASKGOV_INDEX_DIR": str(web_index),
+        "ASKGOV_EMBEDDER": FAST_EMBEDDER,
+        "ASKGOV_CHROMA_URL": "",
+        "ASKGOV_FEEDBACK_DB": str(folder / "feedback.sqlite3"),
+        "ASKGOV_STAFF_USERS_FILE": str(folder / "staff-users"),
+        "ASKGOV_EMBED_ORIGINS": f"http://127.0.0.1:{host_page}",
+    }
     askgov = Path(sys.executable).parent / "askgov"
     log = (folder / "server.log").open("w")
-    process = subprocess.Popen([str(askgov), "serve", "--port", str(port)], env=env, stdout=log, stderr=log,
-                               cwd=Path(__file__).resolve().parent.parent)
+    process = subprocess.Popen(
+        [str(askgov), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=log,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(url, process, folder / "server.log")
@@ -133,8 +151,9 @@ def test_citizen_asks_in_traditional_chinese_rates_and_switches_to_english(serve
     for name in ("Ask", "Clear conversation"):
         sync_api.expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
     sync_api.expect(page.locator("#sources h2")).to_have_text("Sources")
-    sync_api.expect(page.get_by_role("button", name="How much money has been set aside for AI development?")
-                    ).to_be_visible()
+    sync_api.expect(
+        page.get_by_role("button", name="How much money has been set aside for AI development?")
+    ).to_be_visible()
 
     page.get_by_label("Your question", exact=True).fill("What will the weather be like in Sha Tin tomorrow?")
     page.get_by_role("button", name="Ask", exact=True).click()
@@ -152,8 +171,9 @@ def test_staff_console_needs_a_login_and_searches(server: dict, browser) -> None
         anonymous.new_page().goto(server["url"] + "/staff/")
     anonymous.close()
 
-    context = browser.new_context(http_credentials={"username": STAFF_NAME, "password": STAFF_PASSWORD},
-                                  viewport={"width": 1100, "height": 900})
+    context = browser.new_context(
+        http_credentials={"username": STAFF_NAME, "password": STAFF_PASSWORD}, viewport={"width": 1100, "height": 900}
+    )
     page = context.new_page()
     assert page.goto(server["url"] + "/staff/", wait_until="load").status == 200
     sync_api.expect(page.get_by_text(f"Signed in as {STAFF_NAME}")).to_be_visible(timeout=30_000)

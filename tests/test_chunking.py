@@ -74,7 +74,9 @@ def english_sentence(draw) -> str:
 
 def chinese_sentence(draw) -> str:
     clauses = draw(st.lists(st.text(HAN, min_size=1, max_size=12), min_size=1, max_size=4))
-    return draw(st.sampled_from(["，", "、"])).join(clauses) + draw(st.sampled_from(["。", "！", "？", "；", "。」", "！』"]))
+    return draw(st.sampled_from(["，", "、"])).join(clauses) + draw(
+        st.sampled_from(["。", "！", "？", "；", "。」", "！』"])
+    )
 
 
 def add_paragraph(draw, sample: Sample) -> None:
@@ -96,8 +98,9 @@ def add_list(draw, sample: Sample) -> None:
 
 
 def add_table(draw, sample: Sample) -> None:
-    cell = st.one_of(st.text(HAN, min_size=1, max_size=6),
-                     st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join))
+    cell = st.one_of(
+        st.text(HAN, min_size=1, max_size=6), st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+    )
     columns = draw(st.integers(2, 3))
     rows = ["| " + " | ".join(draw(cell) for _ in range(columns)) + " |" for _ in range(draw(st.integers(1, 8)))]
     if len(rows) > 1 and draw(st.booleans()):
@@ -108,12 +111,16 @@ def add_table(draw, sample: Sample) -> None:
 def add_run(draw, sample: Sample, surrogates: bool) -> None:
     """Long text with no punctuation at all: Han, Latin without spaces, words, or composed characters."""
     clusters = CLUSTERS + [SURROGATE_PAIR] if surrogates else CLUSTERS
-    sample.add(draw(st.one_of(
-        st.text(HAN, min_size=30, max_size=300),
-        st.text("abcdefghijklmnopqrstuvwxyz", min_size=30, max_size=300),
-        st.lists(st.sampled_from(WORDS), min_size=30, max_size=120).map(" ".join),
-        st.lists(st.sampled_from(clusters), min_size=10, max_size=80).map("".join),
-    )))
+    sample.add(
+        draw(
+            st.one_of(
+                st.text(HAN, min_size=30, max_size=300),
+                st.text("abcdefghijklmnopqrstuvwxyz", min_size=30, max_size=300),
+                st.lists(st.sampled_from(WORDS), min_size=30, max_size=120).map(" ".join),
+                st.lists(st.sampled_from(clusters), min_size=10, max_size=80).map("".join),
+            )
+        )
+    )
 
 
 @st.composite
@@ -134,6 +141,7 @@ sizes = st.integers(6, 80).flatmap(lambda most: st.tuples(st.just(most), st.inte
 
 # --- checks ----------------------------------------------------------------------------------------------
 
+
 def spans_of(chunks: list[Document]) -> list[tuple[int, int]]:
     return [(c.metadata["start_index"], c.metadata["start_index"] + len(c.page_content)) for c in chunks]
 
@@ -141,13 +149,17 @@ def spans_of(chunks: list[Document]) -> list[tuple[int, int]]:
 def character_boundaries(text: str) -> set[int]:
     """Where a user-perceived character starts, per Unicode's grapheme rules, never inside a surrogate pair."""
     starts = {m.start() for m in regex.finditer(r"\X", text)} | {len(text)}
-    return {i for i in starts if not (0 < i < len(text) and "\ud800" <= text[i - 1] <= "\udbff"
-                                      and "\udc00" <= text[i] <= "\udfff")}
+    return {
+        i
+        for i in starts
+        if not (0 < i < len(text) and "\ud800" <= text[i - 1] <= "\udbff" and "\udc00" <= text[i] <= "\udfff")
+    }
 
 
 def chunk(text: str, count, max_tokens: int, overlap_tokens: int) -> list[Document]:
-    return split_documents([Document(page_content=text, metadata={"source": "t.md"})], count, max_tokens,
-                           overlap_tokens)
+    return split_documents(
+        [Document(page_content=text, metadata={"source": "t.md"})], count, max_tokens, overlap_tokens
+    )
 
 
 def assert_valid(text: str, chunks: list[Document], count, max_tokens: int, overlap_tokens: int) -> None:
@@ -242,6 +254,7 @@ def test_chunks_end_inside_a_sentence_only_when_it_cannot_fit(sample: Sample, si
 
 # --- examples --------------------------------------------------------------------------------------------
 
+
 def test_chinese_paragraph_is_cut_after_full_stops():
     text = "市民可以在網上查閱服務資料。如有疑問，可以向有關部門查詢。申請前請細閱正式規則。本文只作示範用途。"
     chunks = chunk(text, count_simple, 24, 0)
@@ -275,8 +288,10 @@ def test_overlap_repeats_the_previous_chunks_last_sentence():
 
 def test_long_word_run_is_cut_between_words():
     text = " ".join(["digital"] * 50)
-    assert all(c.page_content.split(" ") == ["digital"] * len(c.page_content.split(" "))
-               for c in chunk(text, count_simple, 7, 0))
+    assert all(
+        c.page_content.split(" ") == ["digital"] * len(c.page_content.split(" "))
+        for c in chunk(text, count_simple, 7, 0)
+    )
 
 
 CORPUS_GUIDES = ["en/ai-subsidy-scheme.md", "zh-hant/ai-subsidy-scheme.md"]
@@ -318,15 +333,17 @@ def test_corpus_table_too_large_for_a_chunk_is_cut_only_between_rows(count_use, 
 
 def test_a_heading_starts_the_chunk_of_the_text_under_it():
     body = " ".join(f"Step {n} is to read the rules." for n in range(1, 7))
-    doc = Document(page_content="Before you apply\n\n" + body,
-                   metadata={"source": "g.md", "heading": "Guide > Before you apply"})
+    doc = Document(
+        page_content="Before you apply\n\n" + body, metadata={"source": "g.md", "heading": "Guide > Before you apply"}
+    )
     chunks = split_documents([doc], count_simple, 20, 0)
     assert chunks[0].page_content == "Before you apply\n\nStep 1 is to read the rules. Step 2 is to read the rules."
 
 
 def test_corpus_headings_stand_alone_only_when_they_cannot_join_the_next_chunk(count_use):
-    docs = [doc for path in sorted(CORPUS.rglob("*")) if path.suffix in (".md", ".html", ".pdf")
-            for doc in load_file(path)]
+    docs = [
+        doc for path in sorted(CORPUS.rglob("*")) if path.suffix in (".md", ".html", ".pdf") for doc in load_file(path)
+    ]
     chunks = split_documents(docs, count_use, 64, 16)
     firsts = [(i, c) for i, c in enumerate(chunks) if c.metadata["chunk_index"] == 0 and c.metadata["heading"]]
     lone = [i for i, c in firsts if c.page_content == c.metadata["heading"].rpartition(" > ")[2]]
@@ -340,12 +357,17 @@ def test_corpus_headings_stand_alone_only_when_they_cannot_join_the_next_chunk(c
 
 def test_metadata_is_kept_and_chunk_index_restarts_per_document():
     meta = {"source": "a.pdf", "format": "pdf", "title": "Guide", "heading": "", "page": 3}
-    docs = [Document(page_content="第一句。第二句。" * 10, metadata=meta),
-            Document(page_content="Short page.", metadata={**meta, "page": 4})]
+    docs = [
+        Document(page_content="第一句。第二句。" * 10, metadata=meta),
+        Document(page_content="Short page.", metadata={**meta, "page": 4}),
+    ]
     chunks = split_documents(docs, count_simple, 10, 2)
     assert [c.metadata["chunk_index"] for c in chunks if c.metadata["page"] == 4] == [0]
-    assert all({**c.metadata, "page": 3} == {**meta, "start_index": c.metadata["start_index"],
-                                             "chunk_index": c.metadata["chunk_index"]} for c in chunks)
+    assert all(
+        {**c.metadata, "page": 3}
+        == {**meta, "start_index": c.metadata["start_index"], "chunk_index": c.metadata["chunk_index"]}
+        for c in chunks
+    )
     assert docs[0].metadata == meta
 
 
@@ -353,8 +375,10 @@ def test_blank_documents_give_no_chunks():
     assert split_documents([Document(page_content=" \n\n\t ")], count_simple, 10, 0) == []
 
 
-@pytest.mark.parametrize(("max_tokens", "overlap_tokens", "field_name"),
-                         [(0, 0, "max_tokens"), (10, 10, "overlap_tokens"), (10, -1, "overlap_tokens")])
+@pytest.mark.parametrize(
+    ("max_tokens", "overlap_tokens", "field_name"),
+    [(0, 0, "max_tokens"), (10, 10, "overlap_tokens"), (10, -1, "overlap_tokens")],
+)
 def test_bad_sizes_are_refused(max_tokens: int, overlap_tokens: int, field_name: str):
     with pytest.raises(ValueError, match=field_name):
         chunk("Some text.", count_simple, max_tokens, overlap_tokens)

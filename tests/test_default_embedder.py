@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.config import Settings
 from bot.components import embedder_for
+from bot.config import Settings
 from bot.ingest.pipeline import ChunkSettings, discover, ingest
 from bot.models import get_spec, verify_installed
 from bot.retrieve import dense_search

@@ -28,8 +28,9 @@ def read_gate(path: Path) -> tuple[dict, dict[str, float], dict[str, float]]:
         raise ValueError(f"{path}: not valid TOML ({error})") from error
     gate = data.get("gate", {})
     if gate.get("split") not in SPLITS or gate.get("backend") not in BACKENDS:
-        raise ValueError(f"{path}: [gate] needs split (one of {', '.join(SPLITS)}) and backend "
-                         f"(one of {', '.join(BACKENDS)})")
+        raise ValueError(
+            f"{path}: [gate] needs split (one of {', '.join(SPLITS)}) and backend (one of {', '.join(BACKENDS)})"
+        )
     limits = {section: data.get(section, {}) for section in ("minimum", "maximum")}
     for section, entries in limits.items():
         for key, value in entries.items():
@@ -60,8 +61,11 @@ def shortfalls(figures: dict, minimum: dict[str, float], maximum: dict[str, floa
 def test_shortfalls_name_each_figure_on_the_wrong_side() -> None:
     figures = {"all": {"recall@5": 0.8, "personal_data_echoed": 1.0}, "lang:en": {"recall@5": None}}
     found = shortfalls(figures, {"all.recall@5": 0.9, "lang:en.recall@5": 0.5}, {"all.personal_data_echoed": 0})
-    assert found == ["all.recall@5 = 0.8 is below its minimum 0.9", "lang:en.recall@5 = None is below its minimum 0.5",
-                     "all.personal_data_echoed = 1.0 is above its maximum 0"]
+    assert found == [
+        "all.recall@5 = 0.8 is below its minimum 0.9",
+        "lang:en.recall@5 = None is below its minimum 0.5",
+        "all.personal_data_echoed = 1.0 is above its maximum 0",
+    ]
     assert shortfalls(figures, {"all.recall@5": 0.8}, {"all.personal_data_echoed": 1}) == []
 
 
@@ -82,7 +86,7 @@ def test_thresholds_file_names_only_known_figures(tmp_path: Path) -> None:
     bad.write_text('[gate]\nsplit = "train"\nbackend = "extractive"\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"thresholds.toml: \[gate\] needs split"):
         read_gate(bad)
-    bad.write_text('[minimum\n', encoding="utf-8")
+    bad.write_text("[minimum\n", encoding="utf-8")
     with pytest.raises(ValueError, match="thresholds.toml: not valid TOML"):
         read_gate(bad)
 

@@ -19,8 +19,9 @@ def store(tmp_path: Path) -> FeedbackStore:
 
 def test_feedback_is_stored_without_personal_data(store: FeedbackStore) -> None:
     question = f"My HKID is {PERSONAL['hkid']}, call me on {PERSONAL['phone']}: how much is the subsidy?"
-    feedback_id = store.add_feedback(1, question, "HK$3 billion [1].", "en", sources=["[1] Subsidy scheme"],
-                                     comment=f"write to {PERSONAL['email']}")
+    feedback_id = store.add_feedback(
+        1, question, "HK$3 billion [1].", "en", sources=["[1] Subsidy scheme"], comment=f"write to {PERSONAL['email']}"
+    )
     store.log_unanswered(f"email {PERSONAL['email']} about my case", "en", "weak_evidence")
 
     [row] = store.recent_feedback()

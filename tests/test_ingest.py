@@ -62,11 +62,14 @@ def write_corpus(folder: Path) -> Path:
     (folder / "zh" / "supercomputing.md").write_text(CHINESE, encoding="utf-8")
     (folder / "talent.txt").write_text(
         "The Technology Talent Admission Scheme is being expanded to attract international AI experts.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (folder / "records.jsonl").write_text(
-        '{"id": "rec-1", "title": "Civil service", "text": "About 10,000 civil service posts are to go by April 2027."}\n'
+        '{"id": "rec-1", "title": "Civil service", '
+        '"text": "About 10,000 civil service posts are to go by April 2027."}\n'
         '{"id": "rec-2", "title": "私隱", "text": "超過60間機構已接受合規審查。", "lang": "zh-Hant"}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (folder / "manifest.yaml").write_text(MANIFEST, encoding="utf-8")
     (folder / "README.md").write_text("Not a policy document.\n", encoding="utf-8")
     return folder
@@ -106,7 +109,10 @@ def chunk_metadata(settings: Settings, embedder: Embedder) -> list[dict]:
 def test_first_run_indexes_every_document_with_its_metadata(tmp_path, settings, fast_embedder) -> None:
     corpus = write_corpus(tmp_path / "corpus")
     assert run(corpus, settings, fast_embedder) == {
-        "supercomputing.md": "indexed", "talent.txt": "indexed", "records.jsonl": "indexed"}
+        "supercomputing.md": "indexed",
+        "talent.txt": "indexed",
+        "records.jsonl": "indexed",
+    }
     metadata = chunk_metadata(settings, fast_embedder)
     by_doc = {m["doc_id"]: m for m in metadata}
     assert set(by_doc) == {"supercomputing-en", "supercomputing-zh", "talent", "rec-1", "rec-2"}
@@ -157,8 +163,7 @@ def test_prune_removes_only_files_that_are_gone(tmp_path, settings, fast_embedde
     assert "talent" not in remaining and "supercomputing-en" in remaining
 
 
-def test_crash_half_way_leaves_a_searchable_index_and_the_next_run_completes(tmp_path, settings,
-                                                                            fast_embedder) -> None:
+def test_crash_half_way_leaves_a_searchable_index_and_the_next_run_completes(tmp_path, settings, fast_embedder) -> None:
     corpus = write_corpus(tmp_path / "corpus")
     with pytest.raises(RuntimeError, match="simulated crash"):
         run(corpus, settings, counting(fast_embedder, fail_after=5))
@@ -168,7 +173,7 @@ def test_crash_half_way_leaves_a_searchable_index_and_the_next_run_completes(tmp
     statuses = run(corpus, settings, fast_embedder)
     assert "indexed" in statuses.values()
     for source, entry in stored_files(store).items():
-        (sha, _, count), = entry.versions  # one version per file, complete
+        ((sha, _, count),) = entry.versions  # one version per file, complete
         assert len(entry.ids) == count, source
 
 
@@ -183,10 +188,16 @@ def test_killed_ingest_process_leaves_index_usable(tmp_path, settings) -> None:
     corpus.mkdir()
     for n in range(40):
         (corpus / f"note-{n:02d}.txt").write_text(
-            f"Note {n}. " + "The AI rollout reaches more public services in phases. " * 30, encoding="utf-8")
+            f"Note {n}. " + "The AI rollout reaches more public services in phases. " * 30, encoding="utf-8"
+        )
     command = [sys.executable, "-m", "bot.cli", "ingest", str(corpus), "--verbose"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                               env={**os.environ, "ASKGOV_CHUNK_TOKENS": "48"})
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "ASKGOV_CHUNK_TOKENS": "48"},
+    )
     deadline = time.monotonic() + 120
     for line in process.stderr:
         if line.startswith("indexed:") or time.monotonic() > deadline:
@@ -194,8 +205,9 @@ def test_killed_ingest_process_leaves_index_usable(tmp_path, settings) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait()
 
-    search = subprocess.run([sys.executable, "-m", "bot.cli", "search", "public services", "--json"],
-                            capture_output=True, text=True)
+    search = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "search", "public services", "--json"], capture_output=True, text=True
+    )
     assert search.returncode == 0, search.stderr
     finish = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "ASKGOV_CHUNK_TOKENS": "48"})
     assert finish.returncode == 0, finish.stderr
@@ -207,8 +219,11 @@ def test_cli_indexes_the_good_files_names_each_bad_one_and_exits_1(tmp_path, set
     from fixtures_docs import write_binary_as_pdf, write_encrypted_pdf, write_text, write_truncated_pdf
 
     folder = write_corpus(tmp_path / "docs")
-    bad = {"truncated.pdf": write_truncated_pdf, "renamed.pdf": write_binary_as_pdf,
-           "locked.pdf": lambda path: write_encrypted_pdf(path, "secret")}
+    bad = {
+        "truncated.pdf": write_truncated_pdf,
+        "renamed.pdf": write_binary_as_pdf,
+        "locked.pdf": lambda path: write_encrypted_pdf(path, "secret"),
+    }
     for name, write in bad.items():
         write(folder / name)
     write_text(folder / "empty.txt", "")
@@ -217,7 +232,8 @@ def test_cli_indexes_the_good_files_names_each_bad_one_and_exits_1(tmp_path, set
     assert first.returncode == 1, first.stderr
     failed_lines = [line for line in first.stdout.splitlines() if "failed" in line and "│" in line]
     assert sorted(name for name in [*bad, "empty.txt"] if any(name in line for line in failed_lines)) == sorted(
-        [*bad, "empty.txt"])
+        [*bad, "empty.txt"]
+    )
     assert all(line.split("│")[4].strip() for line in failed_lines), "every failure has a reason"
     assert "4 failed" in first.stdout and "chunks embedded in" in first.stdout
     again = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})

@@ -8,9 +8,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
-from bot.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, decode_bytes, load_file, map_lang
 from fixtures_docs import (
     CJK_FONT_HINT,
     PAGE_CHROME_TEXT,
@@ -27,14 +24,19 @@ from fixtures_docs import (
     write_truncated_pdf,
     write_unmapped_font_pdf,
 )
+from pypdf import PdfReader
+
+from bot.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, decode_bytes, load_file, map_lang
 
 # Neutral sample sentences (no claims about any real service).
 ZH_SENTENCE = "這是一份測試文件，用來檢查繁體中文能否正確讀取。"
 ZH_CANTONESE = "你可以喺網上睇返呢份文件嘅內容。"  # 喺 is only in Big5-HKSCS, not in plain Big5
 # Long enough to wrap across lines on an A4 page, with no sentence end before its last character.
-ZH_LONG = ("這段文字故意寫得很長，讓排版程式必須把它分成幾行，測試讀取程式能否把同一段落重新接回一行，"
-           "而不會在中文詞語中間留下換行符號，因為這樣會影響斷詞、搜尋和語意向量的質素，"
-           "所以讀取後的文字應該與原文完全相同。")
+ZH_LONG = (
+    "這段文字故意寫得很長，讓排版程式必須把它分成幾行，測試讀取程式能否把同一段落重新接回一行，"
+    "而不會在中文詞語中間留下換行符號，因為這樣會影響斷詞、搜尋和語意向量的質素，"
+    "所以讀取後的文字應該與原文完全相同。"
+)
 
 
 def reason_of(path: Path) -> str:
@@ -53,6 +55,7 @@ def font() -> Path:
 
 
 # ---------------------------------------------------------------- PDF
+
 
 def test_pdf_chinese_and_english_pages_come_back_exactly(tmp_path: Path, font: Path) -> None:
     pages = [
@@ -73,8 +76,10 @@ def test_pdf_chinese_and_english_pages_come_back_exactly(tmp_path: Path, font: P
 
 
 def test_pdf_keeps_short_lines_apart_joins_wrapped_english_and_drops_page_footers(tmp_path: Path) -> None:
-    paragraph = ("Hong Kong has set aside HK$14 billion for the development of artificial intelligence, divided "
-                 "among three channels that are described in this fact sheet in some detail.")
+    paragraph = (
+        "Hong Kong has set aside HK$14 billion for the development of artificial intelligence, divided "
+        "among three channels that are described in this fact sheet in some detail."
+    )
     rows = ["Item Figure", "Location Cyberport, Hong Kong", "Capacity at launch 3,000 petaflops"]
     path = write_pdf(tmp_path / "sheet.pdf", [[paragraph, *rows, "Page 1"], ["Second page", "- 2 -"]])
 
@@ -109,8 +114,9 @@ def test_image_only_pdf_needs_ocr(tmp_path: Path) -> None:
     assert "no extractable text" in reason and "OCR" in reason
 
 
-def test_truncated_pdf_is_corrupt_and_pypdf_stays_quiet(tmp_path: Path, caplog: pytest.LogCaptureFixture,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_truncated_pdf_is_corrupt_and_pypdf_stays_quiet(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_truncated_pdf(tmp_path / "cut.pdf")
     with caplog.at_level(logging.DEBUG):
         reason = reason_of(path)
@@ -159,27 +165,38 @@ def test_html_keeps_main_content_as_sections(tmp_path: Path) -> None:
     docs = load_file(path)
 
     assert [doc.metadata["heading"] for doc in docs] == [
-        "Service guide", "Service guide > Steps", "Service guide > Steps > Fees", "Service guide > Contact"]
+        "Service guide",
+        "Service guide > Steps",
+        "Service guide > Steps > Fees",
+        "Service guide > Contact",
+    ]
     assert [doc.page_content for doc in docs] == [
         "Service guide\n\nIntro paragraph with a link and bold words.",
         "Steps\n\n1. Open the form\n2. Fill it in\n- name\n- address",
         "Fees\n\nFee table\n\n| Item | Fee |\n| --- | --- |\n| Copy | None |",
         "Contact\n\nLine one\nLine two\n\nLoose text\nafter a break\n\n- Item in two paragraphs",
     ]
-    assert all(doc.metadata | {"heading": ""} == {"source": str(path), "format": "html", "title": "Guide page",
-                                                  "heading": "", "page": 0, "lang": "en"} for doc in docs)
+    assert all(
+        doc.metadata | {"heading": ""}
+        == {"source": str(path), "format": "html", "title": "Guide page", "heading": "", "page": 0, "lang": "en"}
+        for doc in docs
+    )
 
 
 def test_html_table_without_header_cells_gets_no_column_rule(tmp_path: Path) -> None:
-    table = "<main><h1>Facts</h1><table><tr><td>Funding</td><td>HK$1 billion</td></tr>" \
-            "<tr><td>Oversight</td><td>Digital Policy Office</td></tr></table></main>"
+    table = (
+        "<main><h1>Facts</h1><table><tr><td>Funding</td><td>HK$1 billion</td></tr>"
+        "<tr><td>Oversight</td><td>Digital Policy Office</td></tr></table></main>"
+    )
     docs = load_file(write_html(tmp_path / "facts.html", html_page(table)))
     assert docs[0].page_content == "Facts\n\n| Funding | HK$1 billion |\n| Oversight | Digital Policy Office |"
 
 
 def test_html_drops_navigation_scripts_and_styles(tmp_path: Path) -> None:
-    text = "\n".join(doc.page_content for doc in load_file(
-        write_html(tmp_path / "chrome.html", html_page("<main><p>Only this.</p></main>"))))
+    text = "\n".join(
+        doc.page_content
+        for doc in load_file(write_html(tmp_path / "chrome.html", html_page("<main><p>Only this.</p></main>")))
+    )
     assert text == "Only this."
 
 
@@ -199,8 +216,9 @@ def test_html_prefers_a_single_article_over_the_body(tmp_path: Path) -> None:
     assert [(doc.metadata["heading"], doc.page_content) for doc in docs] == [("Story", "Story\n\nArticle text.")]
 
 
-@pytest.mark.parametrize("declaration", ['<meta charset="big5">',
-                                         '<meta http-equiv="Content-Type" content="text/html; charset=Big5">'])
+@pytest.mark.parametrize(
+    "declaration", ['<meta charset="big5">', '<meta http-equiv="Content-Type" content="text/html; charset=Big5">']
+)
 def test_html_in_declared_big5_decodes_including_hkscs(tmp_path: Path, declaration: str) -> None:
     main = f"<main><h1>測試頁</h1><p>{ZH_SENTENCE}</p><p>{ZH_CANTONESE}</p></main>"
     path = write_html(tmp_path / "big5.html", html_page(main, "繁體標題", "zh-HK", declaration), "big5hkscs")
@@ -230,7 +248,10 @@ def test_html_without_declaration_detects_big5(tmp_path: Path) -> None:
 
 def test_html_joins_source_line_breaks_inside_chinese_without_spaces(tmp_path: Path) -> None:
     main = "<main><p>這是\n    一段\n中文 and English\nwords</p></main>"
-    assert load_file(write_html(tmp_path / "wrap.html", html_page(main)))[0].page_content == "這是一段中文 and English words"
+    assert (
+        load_file(write_html(tmp_path / "wrap.html", html_page(main)))[0].page_content
+        == "這是一段中文 and English words"
+    )
 
 
 def test_html_with_no_main_text_is_an_error(tmp_path: Path) -> None:
@@ -238,13 +259,29 @@ def test_html_with_no_main_text_is_an_error(tmp_path: Path) -> None:
     assert reason_of(path) == "no text in the page's main content"
 
 
-@pytest.mark.parametrize(("tag", "expected"), [
-    ("zh-HK", "zh-Hant"), ("zh-TW", "zh-Hant"), ("zh-Hant", "zh-Hant"), ("zh-Hant-HK", "zh-Hant"),
-    ("zh_hk", "zh-Hant"), ("yue-HK", "zh-Hant"), ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"),
-    ("zh-Hans", "zh-Hans"), ("zh-Hans-HK", "zh-Hans"), ("zh-Hant-CN", "zh-Hant"), ("yue-CN", "zh-Hans"),
-    ("en", "en"), ("en-HK", "en"), ("EN-us", "en"),
-    ("zh", ""), ("fr", ""), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("zh-HK", "zh-Hant"),
+        ("zh-TW", "zh-Hant"),
+        ("zh-Hant", "zh-Hant"),
+        ("zh-Hant-HK", "zh-Hant"),
+        ("zh_hk", "zh-Hant"),
+        ("yue-HK", "zh-Hant"),
+        ("zh-CN", "zh-Hans"),
+        ("zh-SG", "zh-Hans"),
+        ("zh-Hans", "zh-Hans"),
+        ("zh-Hans-HK", "zh-Hans"),
+        ("zh-Hant-CN", "zh-Hant"),
+        ("yue-CN", "zh-Hans"),
+        ("en", "en"),
+        ("en-HK", "en"),
+        ("EN-us", "en"),
+        ("zh", ""),
+        ("fr", ""),
+        ("", ""),
+    ],
+)
 def test_language_tags_map_to_the_three_languages(tag: str, expected: str) -> None:
     assert map_lang(tag) == expected
 
@@ -282,7 +319,11 @@ def test_markdown_sections_follow_headings_and_ignore_code(tmp_path: Path) -> No
     docs = load_file(write_text(tmp_path / "guide.md", MARKDOWN))
 
     assert [doc.metadata["heading"] for doc in docs] == [
-        "Guide title", "Guide title > Setup", "Guide title > Setup > Details", "Guide title > Other part"]
+        "Guide title",
+        "Guide title > Setup",
+        "Guide title > Setup > Details",
+        "Guide title > Other part",
+    ]
     assert docs[1].page_content == 'Setup\n\n- first step\n- second step\n\n```bash\n# not a heading\necho "done"\n```'
     assert docs[2].page_content == "Details\n\nDetail text.\n~~~\n## also not a heading\n~~~"
     assert {doc.metadata["title"] for doc in docs} == {"Guide title"}
@@ -308,17 +349,21 @@ def test_markdown_text_before_any_heading_has_no_heading(tmp_path: Path) -> None
     assert [(doc.metadata["heading"], doc.metadata["title"]) for doc in docs] == [("", ""), ("Later", "")]
 
 
-@pytest.mark.parametrize(("front", "expected"), [
-    ("title: [unclosed", "front matter: invalid YAML"),
-    ("- just\n- a list", "front matter: expected key: value pairs"),
-    ("lang: fr", "front matter: lang must be en, zh-Hant or zh-Hans (got 'fr')"),
-])
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("title: [unclosed", "front matter: invalid YAML"),
+        ("- just\n- a list", "front matter: expected key: value pairs"),
+        ("lang: fr", "front matter: lang must be en, zh-Hant or zh-Hans (got 'fr')"),
+    ],
+)
 def test_markdown_bad_front_matter_is_an_error(tmp_path: Path, front: str, expected: str) -> None:
     path = write_text(tmp_path / "bad.md", f"---\n{front}\n---\n# Title\n\nText.\n")
     assert reason_of(path).startswith(expected)
 
 
 # ---------------------------------------------------------------- plain text
+
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "big5"])
 def test_text_encodings_are_read(tmp_path: Path, encoding: str) -> None:
@@ -337,7 +382,9 @@ def test_text_encodings_are_read(tmp_path: Path, encoding: str) -> None:
 
 def test_text_is_normalized(tmp_path: Path) -> None:
     decomposed = unicodedata.normalize("NFD", "Café")
-    path = write_text(tmp_path / "messy.txt", f"  {decomposed}   menu\r\n\r\n\r\n\r\nNext    line  \r\n    indented\r\n")
+    path = write_text(
+        tmp_path / "messy.txt", f"  {decomposed}   menu\r\n\r\n\r\n\r\nNext    line  \r\n    indented\r\n"
+    )
     assert load_file(path)[0].page_content == "  Café menu\n\nNext line\n    indented"
 
 
@@ -355,41 +402,58 @@ def test_text_of_random_bytes_is_binary(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- JSONL
 
+
 def test_jsonl_records_become_documents(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "records.jsonl", [
-        {"id": "r1", "title": "First", "text": "First  record\r\ntext.\u2028End.", "url": "https://example.org/r1"},
-        "",
-        {"id": 2, "title": "第二", "text": ZH_SENTENCE, "lang": "zh-HK", "extra": "ignored"},
-    ])
+    path = write_jsonl(
+        tmp_path / "records.jsonl",
+        [
+            {"id": "r1", "title": "First", "text": "First  record\r\ntext.\u2028End.", "url": "https://example.org/r1"},
+            "",
+            {"id": 2, "title": "第二", "text": ZH_SENTENCE, "lang": "zh-HK", "extra": "ignored"},
+        ],
+    )
 
     docs = load_file(path)
 
     assert [doc.page_content for doc in docs] == ["First record\ntext.\nEnd.", ZH_SENTENCE]
-    assert docs[0].metadata == {"source": str(path), "format": "jsonl", "title": "First", "heading": "", "page": 0,
-                                "doc_id": "r1", "url": "https://example.org/r1"}
+    assert docs[0].metadata == {
+        "source": str(path),
+        "format": "jsonl",
+        "title": "First",
+        "heading": "",
+        "page": 0,
+        "doc_id": "r1",
+        "url": "https://example.org/r1",
+    }
     assert docs[1].metadata["doc_id"] == "2" and docs[1].metadata["lang"] == "zh-Hant"
     assert "url" not in docs[1].metadata
 
 
-@pytest.mark.parametrize(("second_line", "expected"), [
-    ({"id": "b", "title": "No text"}, "line 3: missing field 'text'"),
-    ({"title": "No id", "text": "x"}, "line 3: missing field 'id'"),
-    ('{"id": "b", "title": "x", "text": }', "line 3: bad JSON (Expecting value at column 35)"),
-    ('["a", "list"]', "line 3: expected a JSON object, got list"),
-    ({"id": "a", "title": "Again", "text": "dup"}, "line 3: duplicate id 'a' (first on line 1)"),
-    ({"id": "b", "title": "x", "text": 5}, "line 3: field 'text' must be a string"),
-    ({"id": True, "title": "x", "text": "y"}, "line 3: field 'id' must be a string"),
-    ({"id": "b", "title": "x", "text": "y", "url": None}, "line 3: field 'url' must be a string"),
-    ({"id": "b", "title": "x", "text": "   "}, "line 3: field 'text' is empty"),
-    ({"id": "b", "title": "x", "text": "y", "lang": "de"},
-     "line 3: field 'lang' must be en, zh-Hant or zh-Hans (got 'de')"),
-])
+@pytest.mark.parametrize(
+    ("second_line", "expected"),
+    [
+        ({"id": "b", "title": "No text"}, "line 3: missing field 'text'"),
+        ({"title": "No id", "text": "x"}, "line 3: missing field 'id'"),
+        ('{"id": "b", "title": "x", "text": }', "line 3: bad JSON (Expecting value at column 35)"),
+        ('["a", "list"]', "line 3: expected a JSON object, got list"),
+        ({"id": "a", "title": "Again", "text": "dup"}, "line 3: duplicate id 'a' (first on line 1)"),
+        ({"id": "b", "title": "x", "text": 5}, "line 3: field 'text' must be a string"),
+        ({"id": True, "title": "x", "text": "y"}, "line 3: field 'id' must be a string"),
+        ({"id": "b", "title": "x", "text": "y", "url": None}, "line 3: field 'url' must be a string"),
+        ({"id": "b", "title": "x", "text": "   "}, "line 3: field 'text' is empty"),
+        (
+            {"id": "b", "title": "x", "text": "y", "lang": "de"},
+            "line 3: field 'lang' must be en, zh-Hant or zh-Hans (got 'de')",
+        ),
+    ],
+)
 def test_jsonl_errors_name_the_line_and_field(tmp_path: Path, second_line: dict | str, expected: str) -> None:
     path = write_jsonl(tmp_path / "bad.jsonl", [{"id": "a", "title": "Fine", "text": "ok"}, "", second_line])
     assert reason_of(path).startswith(expected)
 
 
 # ---------------------------------------------------------------- any format
+
 
 @pytest.mark.parametrize("suffix", sorted(SUPPORTED_SUFFIXES))
 @pytest.mark.parametrize("content", [b"", b"  \n\t\r\n  "])

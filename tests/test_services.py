@@ -14,9 +14,17 @@ def test_reindex_picks_up_new_files_and_keeps_the_condenser_and_fusion_settings(
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "capacity.md").write_text(
-        "# Capacity\n\nThe AI Supercomputing Centre at Cyberport opened with 3,000 petaflops.\n", encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder=FAST_EMBEDDER, chroma_url="",
-                        feedback_db=tmp_path / "fb.sqlite3", rrf_k=20, keyword_weight=2.0)
+        "# Capacity\n\nThe AI Supercomputing Centre at Cyberport opened with 3,000 petaflops.\n", encoding="utf-8"
+    )
+    settings = Settings(
+        corpus_dir=corpus,
+        index_dir=tmp_path / "index",
+        embedder=FAST_EMBEDDER,
+        chroma_url="",
+        feedback_db=tmp_path / "fb.sqlite3",
+        rrf_k=20,
+        keyword_weight=2.0,
+    )
     services = Services(settings)
     first = services.reindex()
     assert (first.indexed, first.failed, first.chunks) == (1, 0, services.chunk_count())
@@ -24,7 +32,8 @@ def test_reindex_picks_up_new_files_and_keeps_the_condenser_and_fusion_settings(
     condenser = lambda question, history, lang: question  # noqa: E731
     services.assistant.condenser = condenser
     (corpus / "funding.md").write_text(
-        "# Funding\n\nHK$3 billion goes to a three-year AI Subsidy Scheme.\n", encoding="utf-8")
+        "# Funding\n\nHK$3 billion goes to a three-year AI Subsidy Scheme.\n", encoding="utf-8"
+    )
     (corpus / "broken.pdf").write_bytes(b"not a pdf at all")
     second = services.reindex()
 

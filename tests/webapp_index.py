@@ -10,8 +10,13 @@ from bot.config import Settings
 
 FAST_EMBEDDER = "use-multilingual-v3"
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-SLUGS = ("supercomputing-centre.pdf", "citizens-faq.md", "funding-factsheet.pdf", "privacy-data-protection.html",
-         "rollout-timeline.md")
+SLUGS = (
+    "supercomputing-centre.pdf",
+    "citizens-faq.md",
+    "funding-factsheet.pdf",
+    "privacy-data-protection.html",
+    "rollout-timeline.md",
+)
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +31,14 @@ def web_index(request: pytest.FixtureRequest) -> Path:
     embedder = embedder_for(FAST_EMBEDDER, str(defaults.models_dir))
     store = open_store(make_client(index_dir), embedder)
     files = [CORPUS / lang / slug for lang in ("en", "zh-hant") for slug in SLUGS]
-    results = list(ingest(discover(files), store, embedder,
-                          ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap, defaults.embed_batch_size)))
+    results = list(
+        ingest(
+            discover(files),
+            store,
+            embedder,
+            ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap, defaults.embed_batch_size),
+        )
+    )
     failed = [f"{r.source}: {r.reason}" for r in results if r.status == "failed"]
     assert not failed, failed
     return index_dir

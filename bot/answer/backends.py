@@ -33,11 +33,19 @@ class BackendError(RuntimeError):
     """A backend cannot be built or reached."""
 
 
-def extractive_backend(boilerplate: frozenset[str] = frozenset(),
-                       sentence_vectors: SentenceVectors | None = None) -> Runnable:
+def extractive_backend(
+    boilerplate: frozenset[str] = frozenset(), sentence_vectors: SentenceVectors | None = None
+) -> Runnable:
     def answer(request: GenerationRequest) -> str:
-        return extractive_answer(request.question, request.focus, request.lang, request.passages, boilerplate,
-                                 sentence_vectors, request.query_vector)
+        return extractive_answer(
+            request.question,
+            request.focus,
+            request.lang,
+            request.passages,
+            boilerplate,
+            sentence_vectors,
+            request.query_vector,
+        )
 
     return RunnableLambda(answer, name="extractive")
 

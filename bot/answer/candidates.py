@@ -44,23 +44,33 @@ MAX_HEADING_CHARS = 60
 _SELF_DESCRIPTION = re.compile(
     r"^(this|the present) (overview|page|note|guide|timeline|document|fact ?sheet|summary|faq)\b.{0,40}?\b"
     r"(describes|explains|summari[sz]es|sets out|answers|gathers|brings together|covers|outlines|introduces|is)\b|"
-    r"^it sets out\b|^本(文|頁|页|指南|便覽|便览|概覽|概览|時間表|时间表|文件)(只|僅|仅)?(概述|解答|說明|说明|整理|介紹|介绍|屬|属|列出|闡述|阐述)",
-    re.IGNORECASE)
+    r"^it sets out\b|^本(文|頁|页|指南|便覽|便览|概覽|概览|時間表|时间表|文件)(只|僅|仅)?"
+    r"(概述|解答|說明|说明|整理|介紹|介绍|屬|属|列出|闡述|阐述)",
+    re.IGNORECASE,
+)
 
 
 def is_statement(sentence: str) -> bool:
     """A full sentence or a list item: not a heading, a title, a question or a table's header cell."""
     if sentence.rstrip().endswith(("?", "？")):  # an FAQ's question restates, it does not answer
         return False
-    return bool(_TERMINAL.search(sentence[-3:]) or (_LIST_ITEM.match(sentence) and len(sentence) >= 12)
-                or sentence.count("|") >= 3)
+    return bool(
+        _TERMINAL.search(sentence[-3:])
+        or (_LIST_ITEM.match(sentence) and len(sentence) >= 12)
+        or sentence.count("|") >= 3
+    )
 
 
 def is_heading(line: str) -> bool:
     """A short line that is not a sentence, a list item, a table row or a lead-in: a section's title."""
     line = line.strip()
-    return (0 < len(line) <= MAX_HEADING_CHARS and not is_statement(line) and not _LIST_ITEM.match(line)
-            and not line.startswith("|") and not _LEAD_IN.search(line))
+    return (
+        0 < len(line) <= MAX_HEADING_CHARS
+        and not is_statement(line)
+        and not _LIST_ITEM.match(line)
+        and not line.startswith("|")
+        and not _LEAD_IN.search(line)
+    )
 
 
 def marks(lang: str) -> tuple[str, str, str]:
@@ -140,8 +150,9 @@ def is_list_item(line: str, lead: str, items: list[str]) -> bool:
     line = line.strip()
     if not line or not _LEAD_IN.search(lead):
         return False
-    return line.endswith((";", "；")) or (bool(items) and items[-1].rstrip().endswith((";", "；"))
-                                         and line.endswith((".", "。")))
+    return line.endswith((";", "；")) or (
+        bool(items) and items[-1].rstrip().endswith((";", "；")) and line.endswith((".", "。"))
+    )
 
 
 _END = "\x00"  # closes the last list; never a list item
@@ -192,7 +203,7 @@ def lines_with_headings(passage: Passage) -> list[tuple[str, str]]:
     titles = {passage.title.strip(), passage.heading.partition(" > ")[0].strip()}
     heading = passage.heading.rpartition(" > ")[2] if " > " in passage.heading else ""
     lines = unwrap_lines(passage.text)
-    following = [next((later for later in lines[i + 1:] if later.strip()), "") for i in range(len(lines))]
+    following = [next((later for later in lines[i + 1 :] if later.strip()), "") for i in range(len(lines))]
     found = []
     for line, after in zip(lines, following):
         if is_heading(line) and after and not is_heading(after):
@@ -227,16 +238,17 @@ def bare_table_rows(lines: list[str]) -> list[str]:
     return rows
 
 
-def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(),
-               lang: str = "en") -> list[Candidate]:
+def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(), lang: str = "en") -> list[Candidate]:
     """Every candidate of the passages, punctuated in each passage's own language (`lang` where a passage names
     none): the same text whoever asks, so the sentence index built from the passages alone knows it."""
-    return [replace(candidate, title=passage.title) for number, passage in enumerate(passages, 1)
-            for candidate in _passage_candidates(number, passage, boilerplate, passage.lang or lang)]
+    return [
+        replace(candidate, title=passage.title)
+        for number, passage in enumerate(passages, 1)
+        for candidate in _passage_candidates(number, passage, boilerplate, passage.lang or lang)
+    ]
 
 
-def _passage_candidates(number: int, passage: Passage, boilerplate: frozenset[str],
-                        text_lang: str) -> list[Candidate]:
+def _passage_candidates(number: int, passage: Passage, boilerplate: frozenset[str], text_lang: str) -> list[Candidate]:
     found = []
     _, joiner, end = marks(text_lang)
     lines = lines_with_headings(passage)
@@ -248,13 +260,20 @@ def _passage_candidates(number: int, passage: Passage, boilerplate: frozenset[st
     bare_rows = bare_table_rows([line for line, _ in lines])
     if bare_rows:
         rows_text = joiner.join(readable_bare_row(row, text_lang) for row in bare_rows) + end
-        found.append(Candidate(number, -1, rows_text,
-                               heading=next(heading for line, heading in lines if line.strip() == bare_rows[0])))
+        found.append(
+            Candidate(
+                number, -1, rows_text, heading=next(heading for line, heading in lines if line.strip() == bare_rows[0])
+            )
+        )
     column_names = header_rows(passage.text)
     sentences = [(sentence, heading) for line, heading in lines for sentence in split_sentences(line)]
     for position, (sentence, heading) in enumerate(sentences):
-        if (len(sentence) >= MIN_CHARS and is_statement(sentence) and sentence not in column_names
-                and not _TABLE_RULE.match(sentence)):
+        if (
+            len(sentence) >= MIN_CHARS
+            and is_statement(sentence)
+            and sentence not in column_names
+            and not _TABLE_RULE.match(sentence)
+        ):
             last_resort = sentence in boilerplate or bool(_SELF_DESCRIPTION.match(sentence))
             item = sentence.startswith("|") or bool(_LIST_ITEM.match(sentence)) or sentence.endswith((";", "；"))
             found.append(Candidate(number, position, readable(sentence, text_lang), last_resort, heading, item))
@@ -263,8 +282,11 @@ def _passage_candidates(number: int, passage: Passage, boilerplate: frozenset[st
 
 def members(group: Candidate, found: list[Candidate]) -> list[int]:
     """The indexes of the rows or items a whole table or list is made of."""
-    return [i for i, c in enumerate(found)
-            if c.item and c.passage_number == group.passage_number and stated_in(c.text, group.text)]
+    return [
+        i
+        for i, c in enumerate(found)
+        if c.item and c.passage_number == group.passage_number and stated_in(c.text, group.text)
+    ]
 
 
 def stated_in(part: str, whole: str) -> bool:

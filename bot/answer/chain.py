@@ -21,18 +21,24 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.candidates import candidates
 from bot.answer.condense import standalone_question
-from bot.answer.evidence import (gap_markers, gaps_naming_asked, missing_detail, only_gaps, parts_not_given,
-                                 passages_not_giving)
+from bot.answer.evidence import (
+    gap_markers,
+    gaps_naming_asked,
+    missing_detail,
+    only_gaps,
+    parts_not_given,
+    passages_not_giving,
+)
 from bot.answer.extractive import with_marker
 from bot.answer.messages import reply
 from bot.answer.names import corpus_vocabulary, unknown_names
+from bot.answer.sentence_index import SentenceVectors
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
 from bot.guard import Guard, GuardError
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage
 from bot.safety import PLACEHOLDER, decline_reason, real_question, redact
-from bot.answer.sentence_index import SentenceVectors
 
 log = logging.getLogger(__name__)
 MARKER = re.compile(r"\[(\d+)\]")
@@ -68,8 +74,11 @@ class Thresholds:
         value = data.get("min_similarity") if isinstance(data, dict) else None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             why = "missing" if value is None else f"not a number: {value!r}"
-            older = " (a calibration of the old passage thresholds)" if isinstance(data, dict) and \
-                "min_dense_score" in data else ""
+            older = (
+                " (a calibration of the old passage thresholds)"
+                if isinstance(data, dict) and "min_dense_score" in data
+                else ""
+            )
             raise CalibrationError(f"{path}: field 'min_similarity' is {why}{older}; rerun `askgov calibrate`")
         guard = None
         if data.get("guard") is not None:
@@ -79,8 +88,12 @@ class Thresholds:
                 raise CalibrationError(f"{error}; rerun `askgov calibrate`") from None
             trained_with = data.get("embedder")
             if embedder and trained_with and trained_with != embedder:
-                log.warning("%s: the guard was trained with %s, not %s; it is off until `askgov calibrate` runs",
-                            path, trained_with, embedder)
+                log.warning(
+                    "%s: the guard was trained with %s, not %s; it is off until `askgov calibrate` runs",
+                    path,
+                    trained_with,
+                    embedder,
+                )
                 guard = None
         return cls(min_similarity=float(value), guard=guard)
 
@@ -106,10 +119,16 @@ class Turnaround:
 
 
 class Assistant:
-    def __init__(self, retriever: HybridRetriever, backend_name: str = "extractive",
-                 backend: Runnable | None = None, thresholds: Thresholds | None = None, k: int = 5,
-                 condenser: Callable[[str, Sequence[Turn], str], str] | None = None,
-                 sentence_vectors: SentenceVectors | None = None) -> None:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        backend_name: str = "extractive",
+        backend: Runnable | None = None,
+        thresholds: Thresholds | None = None,
+        k: int = 5,
+        condenser: Callable[[str, Sequence[Turn], str], str] | None = None,
+        sentence_vectors: SentenceVectors | None = None,
+    ) -> None:
         """Without `sentence_vectors` extractive answers match sentences by their words alone."""
         self.retriever = retriever
         self.condenser = condenser or (lambda question, history, lang: standalone_question(question, history))
@@ -123,12 +142,17 @@ class Assistant:
         self.fallback = extractive_backend(self.boilerplate, sentence_vectors)
         self.thresholds = thresholds or Thresholds()
         self.k = k
-        self.chain = (RunnableLambda(self._guard, name="guard") | RunnableLambda(self._condense, name="condense")
-                      | RunnableLambda(self._retrieve, name="retrieve") | RunnableLambda(self._respond, name="respond"))
+        self.chain = (
+            RunnableLambda(self._guard, name="guard")
+            | RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._respond, name="respond")
+        )
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, backend: str | None = None,
-                      thresholds: Thresholds | None = None) -> "Assistant":
+    def from_settings(
+        cls, settings: Settings | None = None, backend: str | None = None, thresholds: Thresholds | None = None
+    ) -> "Assistant":
         """`thresholds` replaces the calibrated ones (calibration must run even when its file is unreadable)."""
         from bot.components import get_retriever, get_sentence_vectors
 
@@ -141,21 +165,36 @@ class Assistant:
 
             generator, condenser = make_backend(name, settings), make_condenser(name, settings)
         thresholds = thresholds or Thresholds.load(settings.calibration_file, settings.embedder)
-        return cls(retriever, name, generator, thresholds, k=settings.search_k,
-                   condenser=condenser, sentence_vectors=get_sentence_vectors(settings))
+        return cls(
+            retriever,
+            name,
+            generator,
+            thresholds,
+            k=settings.search_k,
+            condenser=condenser,
+            sentence_vectors=get_sentence_vectors(settings),
+        )
 
     def with_retriever(self, retriever: HybridRetriever) -> "Assistant":
         """The same assistant (backend, condenser, thresholds) over another index, e.g. after a re-index."""
         backend = None if self.backend_name == "extractive" else self.backend  # the extractive one reads the index
-        return Assistant(retriever, self.backend_name, backend, self.thresholds, k=self.k, condenser=self.condenser,
-                         sentence_vectors=self.sentence_vectors)
+        return Assistant(
+            retriever,
+            self.backend_name,
+            backend,
+            self.thresholds,
+            k=self.k,
+            condenser=self.condenser,
+            sentence_vectors=self.sentence_vectors,
+        )
 
     # --- public interface -------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
         return self.chain.invoke(self._start(question, history, lang)).result
 
-    def stream(self, question: str, history: Sequence[Turn | dict] = (),
-               lang: str | None = None) -> Iterator[str | AnswerResult]:
+    def stream(
+        self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None
+    ) -> Iterator[str | AnswerResult]:
         """Text pieces as the backend produces them, then the final (checked) AnswerResult."""
         state = self._retrieve(self._condense(self._guard(self._start(question, history, lang))))
         if state.result is not None:
@@ -211,8 +250,9 @@ class Assistant:
             state.retrieve_ms = (time.perf_counter() - started) * 1000
             state.result = self._refusal(state, "off_limits")
             return state
-        state.passages = self.retriever.search(state.standalone, k=self.k, query_lang=state.lang,
-                                               query_vector=state.query_vector or None)
+        state.passages = self.retriever.search(
+            state.standalone, k=self.k, query_lang=state.lang, query_vector=state.query_vector or None
+        )
         state.evidence = self._evidence(state)
         state.retrieve_ms = (time.perf_counter() - started) * 1000
         if state.evidence is None or state.evidence < self.thresholds.min_similarity:
@@ -230,8 +270,9 @@ class Assistant:
 
     # --- helpers ----------------------------------------------------------------------------------------
     def _request(self, state: Turnaround) -> GenerationRequest:
-        return GenerationRequest(state.standalone, state.question, state.lang, state.passages, state.history,
-                                 state.query_vector)
+        return GenerationRequest(
+            state.standalone, state.question, state.lang, state.passages, state.history, state.query_vector
+        )
 
     def _finish(self, state: Turnaround, text: str, generate_started: float) -> AnswerResult:
         if text.strip() == NO_ANSWER:  # a generative backend found no answer in the passages
@@ -246,8 +287,9 @@ class Assistant:
         partly = parts_not_given(state.question, texts)
         if partly and MARKER.search(text):  # answer what the documents give and say, citing it, what they do not
             joiner = " " if state.lang == "en" else ""
-            said = [with_marker(sentence, n, state.lang) for n, sentence in dict.fromkeys(partly)
-                    if sentence not in text]
+            said = [
+                with_marker(sentence, n, state.lang) for n, sentence in dict.fromkeys(partly) if sentence not in text
+            ]
             text = joiner.join([text.strip(), *said])
         answer, citations = resolve_citations(text, state.passages)
         not_giving = [] if partly else passages_not_giving(asked, texts)
@@ -262,27 +304,44 @@ class Assistant:
         naming_it = gaps_naming_asked(state.question, answer)
         if missing or only_gaps(answer) or naming_it:
             by_number = {c.n: c for c in citations}
-            saying_so = [by_number[n].model_copy(update={"n": i})
-                         for i, n in enumerate(naming_it or gap_markers(answer), 1)]
+            saying_so = [
+                by_number[n].model_copy(update={"n": i}) for i, n in enumerate(naming_it or gap_markers(answer), 1)
+            ]
             return self._refusal(state, "not_given", saying_so)
         result = AnswerResult(
-            answer=redact(to_script(answer, state.lang)), lang=state.lang, backend=self.backend_name,
-            fallback=fallback, citations=citations, standalone_question=state.standalone, passages=state.passages,
+            answer=redact(to_script(answer, state.lang)),
+            lang=state.lang,
+            backend=self.backend_name,
+            fallback=fallback,
+            citations=citations,
+            standalone_question=state.standalone,
+            passages=state.passages,
             evidence=state.evidence,
         )
         result.timings = self._timings(state, generate_started)
         return result
 
     def _refusal(self, state: Turnaround, reason: str, citations: Sequence[Citation] = ()) -> AnswerResult:
-        return AnswerResult(answer=reply(reason, state.lang, len(citations)), lang=state.lang, refused=True,
-                            refusal_reason=reason, citations=list(citations), backend=self.backend_name,
-                            standalone_question=state.standalone, passages=state.passages,
-                            evidence=state.evidence, timings=self._timings(state, time.perf_counter()))
+        return AnswerResult(
+            answer=reply(reason, state.lang, len(citations)),
+            lang=state.lang,
+            refused=True,
+            refusal_reason=reason,
+            citations=list(citations),
+            backend=self.backend_name,
+            standalone_question=state.standalone,
+            passages=state.passages,
+            evidence=state.evidence,
+            timings=self._timings(state, time.perf_counter()),
+        )
 
     def _timings(self, state: Turnaround, generate_started: float) -> Timings:
         now = time.perf_counter()
-        return Timings(retrieve_ms=round(state.retrieve_ms, 1), generate_ms=round((now - generate_started) * 1000, 1),
-                       total_ms=round((now - state.started) * 1000, 1))
+        return Timings(
+            retrieve_ms=round(state.retrieve_ms, 1),
+            generate_ms=round((now - generate_started) * 1000, 1),
+            total_ms=round((now - state.started) * 1000, 1),
+        )
 
     def _evidence(self, state: Turnaround) -> float | None:
         """How close in meaning the retrieved text comes to the question (see Thresholds); None for no passages."""
@@ -299,9 +358,13 @@ _PLACEHOLDER = re.compile(PLACEHOLDER)
 _INTRODUCED = re.compile(
     r"(my|our)?\s*(email|e-mail|phone( number)?|mobile|number|hkid( number)?|id card( number)?)\s*(is|:)?\s*"
     rf"(?={PLACEHOLDER})|(我的?|我嘅)?(電話|电话|手機|手机|電郵|电邮|郵箱|邮箱|身份證號碼|身份证号码|身份證|身份证)"
-    rf"(號碼|号码)?(係|是|:|：)?\s*(?={PLACEHOLDER})", re.IGNORECASE)
+    rf"(號碼|号码)?(係|是|:|：)?\s*(?={PLACEHOLDER})",
+    re.IGNORECASE,
+)
 # A clause that only says who the asker is: "I'm Chan Tai Man", "我叫陳大文", "我是李小明".
-_SELF_INTRODUCTION = re.compile(r"^\s*(i'?m|i am|my name is|this is|我叫|我係|我是|本人)\s*[^\s,，]{1,20}( [^\s,，]{1,20}){0,3}\s*$", re.IGNORECASE)
+_SELF_INTRODUCTION = re.compile(
+    r"^\s*(i'?m|i am|my name is|this is|我叫|我係|我是|本人)\s*[^\s,，]{1,20}( [^\s,，]{1,20}){0,3}\s*$", re.IGNORECASE
+)
 _CLAUSE = re.compile(r"(?<=[,，;；.。!！])")
 
 
@@ -359,5 +422,14 @@ def resolve_citations(text: str, passages: Sequence[Passage]) -> tuple[str, list
 
 
 def _citation(n: int, passage: Passage) -> Citation:
-    return Citation(n=n, doc_id=passage.doc_id, title=passage.title, page=passage.page, heading=passage.heading,
-                    url=passage.url, source=passage.source, lang=passage.lang, snippet=passage.text)
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        page=passage.page,
+        heading=passage.heading,
+        url=passage.url,
+        source=passage.source,
+        lang=passage.lang,
+        snippet=passage.text,
+    )

@@ -41,53 +41,85 @@ SIMILARITY_WEIGHT = 1.0
 # "Which principles ...?", "What are the main aims ...?", "有邊幾個原則？": asks for a whole table or list.
 _ASKS_FOR_LIST = re.compile(
     r"\b(which|what)\s+(\w+\s+)?\w{3,}[^\Ws]s\b|\bwhat are the\b|\blist\b|"
-    r"哪些|哪几|哪幾|邊啲|边啲|邊幾|边几|幾方面|几方面|有哪|有邊|有边", re.IGNORECASE)
-_ASKS_WHY = re.compile(r"\bwhy\b|\bwhat for\b|\bfor what reason\b|點解|点解|為何|为何|為什麼|为什么|為甚麼|为甚么|"
-                       r"何解|咩原因|甚麼原因|什麼原因|什么原因|目的是|為咗(咩|乜|什麼|甚麼)|为咗(咩|乜)|為了(什麼|甚麼|什么)|为了(什么|甚么)|"
-                       r"(有|係|系|是)(咩|乜|什麼|什么|甚麼)目的", re.IGNORECASE)
-_GIVES_REASON = re.compile(r"\b(because|so that|in order to|as a result|since|the reason|the aim|the goal|the purpose|"
-                           r"is meant to|are meant to|so as to)\b|因為|因为|由於|由于|為了|为了|以便|以免|目的|原因|"
-                           r"從而|从而|有助|以維持|以维持|以確保|以确保|所以|因此|旨在", re.IGNORECASE)
+    r"哪些|哪几|哪幾|邊啲|边啲|邊幾|边几|幾方面|几方面|有哪|有邊|有边",
+    re.IGNORECASE,
+)
+_ASKS_WHY = re.compile(
+    r"\bwhy\b|\bwhat for\b|\bfor what reason\b|點解|点解|為何|为何|為什麼|为什么|為甚麼|为甚么|"
+    r"何解|咩原因|甚麼原因|什麼原因|什么原因|目的是|為咗(咩|乜|什麼|甚麼)|为咗(咩|乜)|為了(什麼|甚麼|什么)|为了(什么|甚么)|"
+    r"(有|係|系|是)(咩|乜|什麼|什么|甚麼)目的",
+    re.IGNORECASE,
+)
+_GIVES_REASON = re.compile(
+    r"\b(because|so that|in order to|as a result|since|the reason|the aim|the goal|the purpose|"
+    r"is meant to|are meant to|so as to)\b|因為|因为|由於|由于|為了|为了|以便|以免|目的|原因|"
+    r"從而|从而|有助|以維持|以维持|以確保|以确保|所以|因此|旨在",
+    re.IGNORECASE,
+)
 BONUS = 0.3  # for a sentence giving what a kind of question asks for (`_WANTED`)
 # asked what a term means, its definition is the answer, however few of the question's other words it shares
 DEFINITION_BONUS = 1.0
 # "What can I do?", "Is anything being done to help ...?", "政府會點安置我哋？": a sentence offering help answers it
-_ASKS_HELP = re.compile(r"\bwhat (can|should) (i|we)\b|\bhelp (people|me|us|him|her|them)\b|\bbeing done\b|"
-                        r"\bcope\b|(我|我哋|我们)(可以|應該|应该)做(啲|些)?(咩|乜|什麼|什么)|(點|怎樣|怎样|如何)(安置|幫|帮|支援|协助|協助)|"
-                        r"有(咩|什麼|什么|甚麼)(幫助|帮助|支援|協助|协助)", re.IGNORECASE)
-_OFFERS_HELP = re.compile(r"\b(retrain\w*|training|reskill\w*|support\w*|help\w*|assist\w*|literacy|subsidi[sz]ed|"
-                          r"free)\b|再培訓|再培训|培訓|培训|進修|进修|支援|協助|协助|資助|资助|免費|免费|知識|知识",
-                          re.IGNORECASE)
+_ASKS_HELP = re.compile(
+    r"\bwhat (can|should) (i|we)\b|\bhelp (people|me|us|him|her|them)\b|\bbeing done\b|"
+    r"\bcope\b|(我|我哋|我们)(可以|應該|应该)做(啲|些)?(咩|乜|什麼|什么)|(點|怎樣|怎样|如何)(安置|幫|帮|支援|协助|協助)|"
+    r"有(咩|什麼|什么|甚麼)(幫助|帮助|支援|協助|协助)",
+    re.IGNORECASE,
+)
+_OFFERS_HELP = re.compile(
+    r"\b(retrain\w*|training|reskill\w*|support\w*|help\w*|assist\w*|literacy|subsidi[sz]ed|"
+    r"free)\b|再培訓|再培训|培訓|培训|進修|进修|支援|協助|协助|資助|资助|免費|免费|知識|知识",
+    re.IGNORECASE,
+)
 # "How many times bigger?", "幾倍?": the multiple, which a fact sheet's row may give ("five times the launch capacity")
 # while the sentences give the two figures it is worked out from
-_ASKS_MULTIPLE = re.compile(r"\bhow many times\b|\bhow much (bigger|larger|more|greater|stronger)\b|"
-                            r"\bhow much (is it|will it|does it) (\w+ )?(to )?(grow|expand|increase)\b|"
-                            r"幾倍|几倍|多少倍|大(幾多|几多|多少)", re.IGNORECASE)
+_ASKS_MULTIPLE = re.compile(
+    r"\bhow many times\b|\bhow much (bigger|larger|more|greater|stronger)\b|"
+    r"\bhow much (is it|will it|does it) (\w+ )?(to )?(grow|expand|increase)\b|"
+    r"幾倍|几倍|多少倍|大(幾多|几多|多少)",
+    re.IGNORECASE,
+)
 _GIVES_MULTIPLE = re.compile(r"\b(times|fold)\b|\wfold\b|倍", re.IGNORECASE)
 # "Does anyone do anything with what we tell them?", "這些意見會被拿去幹什麼？": what a thing is used for
-_ASKS_USE = re.compile(r"\bused for\b|\b(do|does|did|will) (anything|something) with\b|\bget(s)? done with\b|"
-                       r"\bwhat (do|does|will|did) (they|the government|authorities|anyone|officials) do with\b|"
-                       r"(用來|用来|用嚟|拿去|拎去|攞去)(做|幹|干|搞)|有(咩|什麼|什么|甚麼)用|(點樣|点样|如何|怎樣|怎样)(運用|运用|使用)",
-                       re.IGNORECASE)
-_GIVES_USE = re.compile(r"\buse[sd]? (the|this|these|that|such|their|public|residents') (\w+ ){0,2}(to|for|in)\b|"
-                        r"\bused to (improve|refine|shape|inform|address|tailor|make)\b|運用|运用|用於|用于|用作",
-                        re.IGNORECASE)
+_ASKS_USE = re.compile(
+    r"\bused for\b|\b(do|does|did|will) (anything|something) with\b|\bget(s)? done with\b|"
+    r"\bwhat (do|does|will|did) (they|the government|authorities|anyone|officials) do with\b|"
+    r"(用來|用来|用嚟|拿去|拎去|攞去)(做|幹|干|搞)|有(咩|什麼|什么|甚麼)用|(點樣|点样|如何|怎樣|怎样)(運用|运用|使用)",
+    re.IGNORECASE,
+)
+_GIVES_USE = re.compile(
+    r"\buse[sd]? (the|this|these|that|such|their|public|residents') (\w+ ){0,2}(to|for|in)\b|"
+    r"\bused to (improve|refine|shape|inform|address|tailor|make)\b|運用|运用|用於|用于|用作",
+    re.IGNORECASE,
+)
 # "What does 'accelerated depreciation' mean?", "petaflop係咩嚟？": the row or sentence defining the term answers it
-_ASKS_MEANING = re.compile(r"\bwhat (does|do) (.{1,60}) (mean|stand for)\b|\bwhat is meant by\b|\bmeaning of\b|"
-                           r"(係|是)(咩|乜|什麼|什么|甚麼)(嚟|来|來)|(咩|乜|什麼|什么|甚麼)意思|(代表|指)(咩|乜|什麼|什么|甚麼)",
-                           re.IGNORECASE)
-_OPENS_DEFINITION = re.compile(r"^(.{2,40}?)\s*(\bis\b|\bare\b|\bmeans\b|\brefers to\b|是指|指的是|即是|是一種|是一种|"
-                               r"是|即|代表)", re.IGNORECASE)
+_ASKS_MEANING = re.compile(
+    r"\bwhat (does|do) (.{1,60}) (mean|stand for)\b|\bwhat is meant by\b|\bmeaning of\b|"
+    r"(係|是)(咩|乜|什麼|什么|甚麼)(嚟|来|來)|(咩|乜|什麼|什么|甚麼)意思|(代表|指)(咩|乜|什麼|什么|甚麼)",
+    re.IGNORECASE,
+)
+_OPENS_DEFINITION = re.compile(
+    r"^(.{2,40}?)\s*(\bis\b|\bare\b|\bmeans\b|\brefers to\b|是指|指的是|即是|是一種|是一种|"
+    r"是|即|代表)",
+    re.IGNORECASE,
+)
 # what a kind of question asks for, and what a sentence giving it looks like
-_WANTED = ((_ASKS_WHY, _GIVES_REASON), (_ASKS_HELP, _OFFERS_HELP), (_ASKS_MULTIPLE, _GIVES_MULTIPLE),
-           (_ASKS_USE, _GIVES_USE))
+_WANTED = (
+    (_ASKS_WHY, _GIVES_REASON),
+    (_ASKS_HELP, _OFFERS_HELP),
+    (_ASKS_MULTIPLE, _GIVES_MULTIPLE),
+    (_ASKS_USE, _GIVES_USE),
+)
 
 
 def wanted(question: str) -> list[re.Pattern[str]]:
     """What a sentence answering the question gives (a reason for "why", a multiple for "how many times").
     Not a multiple when something else is asked too: "幾多倍？另外petaflop代表甚麼？" needs the definition as well."""
-    return [gives for asks, gives in _WANTED
-            if asks.search(question) and (asks is not _ASKS_MULTIPLE or asks_one_thing(question))]
+    return [
+        gives
+        for asks, gives in _WANTED
+        if asks.search(question) and (asks is not _ASKS_MULTIPLE or asks_one_thing(question))
+    ]
 
 
 def defines(text: str, asked: set[str]) -> bool:
@@ -101,9 +133,14 @@ def defines(text: str, asked: set[str]) -> bool:
     return bool(term) and term <= asked
 
 
-def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool = False,
-          gives: Sequence[re.Pattern[str]] = (), similarity: Sequence[float] = (),
-          meaning_asked: bool = False) -> list[float]:
+def score(
+    question_tokens: list[str],
+    found: list[Candidate],
+    lists_asked: bool = False,
+    gives: Sequence[re.Pattern[str]] = (),
+    similarity: Sequence[float] = (),
+    meaning_asked: bool = False,
+) -> list[float]:
     """BM25 of each candidate (with its section title) against the question, scaled to the best, plus a bonus for
     a higher-ranked passage. When the question asks for a list, a whole table or list scores as its best part;
     a sentence that `gives` what the question asks for (a reason, an offer of help, a multiple: see `wanted`) gets
@@ -114,17 +151,27 @@ def score(question_tokens: list[str], found: list[Candidate], lists_asked: bool 
     text = relative_bm25(question_tokens, [c.text for c in found])
     heading = relative_bm25(question_tokens, [c.heading for c in found])
     asked = set(question_tokens)
-    bonus = [(BONUS if any(pattern.search(c.text) for pattern in gives) else 0.0)
-             + (DEFINITION_BONUS if meaning_asked and defines(c.text, asked) else 0.0) for c in found]
-    scores = [(text[i] + HEADING_WEIGHT * heading[i] + bonus[i] + RANK_BONUS / c.passage_number)
-              * (LAST_RESORT_WEIGHT if c.last_resort else 1) for i, c in enumerate(found)]
+    bonus = [
+        (BONUS if any(pattern.search(c.text) for pattern in gives) else 0.0)
+        + (DEFINITION_BONUS if meaning_asked and defines(c.text, asked) else 0.0)
+        for c in found
+    ]
+    scores = [
+        (text[i] + HEADING_WEIGHT * heading[i] + bonus[i] + RANK_BONUS / c.passage_number)
+        * (LAST_RESORT_WEIGHT if c.last_resort else 1)
+        for i, c in enumerate(found)
+    ]
     if lists_asked:
-        scores = [max([scores[i], *(scores[m] for m in members(c, found))]) if c.is_group else scores[i]
-                  for i, c in enumerate(found)]
+        scores = [
+            max([scores[i], *(scores[m] for m in members(c, found))]) if c.is_group else scores[i]
+            for i, c in enumerate(found)
+        ]
     if len(similarity) == len(found):
         low, high = min(similarity, default=0.0), max(similarity, default=0.0)
-        scores = [s + SIMILARITY_WEIGHT * (near - low) / ((high - low) or 1.0)
-                  * (LAST_RESORT_WEIGHT if c.last_resort else 1) for s, near, c in zip(scores, similarity, found)]
+        scores = [
+            s + SIMILARITY_WEIGHT * (near - low) / ((high - low) or 1.0) * (LAST_RESORT_WEIGHT if c.last_resort else 1)
+            for s, near, c in zip(scores, similarity, found)
+        ]
     return scores
 
 
@@ -149,8 +196,13 @@ def stated(text: str) -> str:
     return rest if label and len(label) <= MAX_LABEL_CHARS else text
 
 
-def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozenset(),
-         lists_asked: bool = False, gives: Sequence[re.Pattern[str]] = ()) -> list[Candidate]:
+def pick(
+    found: list[Candidate],
+    scores: list[float],
+    asked: set[str] = frozenset(),
+    lists_asked: bool = False,
+    gives: Sequence[re.Pattern[str]] = (),
+) -> list[Candidate]:
     """The best sentences that each add something beyond the question's own words and what is already chosen.
 
     "Name: AI Subsidy Scheme" only restates the question and is never picked on its own. Unless a list was asked
@@ -172,7 +224,8 @@ def pick(found: list[Candidate], scores: list[float], asked: set[str] = frozense
         contained = [c for c, added in chosen.items() if added and added <= new]  # it says all they did, and more
         others = set().union(*(words[c] for c in chosen if c not in contained))
         supplies = any(p.search(candidate.text) for p in gives) and not any(
-            p.search(c.text) for p in gives for c in chosen)
+            p.search(c.text) for p in gives for c in chosen
+        )
         if not new or (repeats(says, others) and not supplies):
             continue
         if candidate.is_group and not lists_asked and any(found[m] in chosen for m in members(candidate, found)):
@@ -188,7 +241,7 @@ def with_marker(sentence: str, number: int, lang: str = "en") -> str:
     """The [n] marker goes before the sentence's closing punctuation: "... 3,000 petaflops [1]." A table row or
     list item has none of its own and gets a full stop, so the next sentence does not run on from it."""
     body = sentence.rstrip("。！？；.!?;")
-    ending = sentence[len(body):] or ("." if lang == "en" else "。")
+    ending = sentence[len(body) :] or ("." if lang == "en" else "。")
     return f"{body} [{number}]{ending}"
 
 
@@ -197,20 +250,28 @@ def compose(chosen: Iterable[Candidate], lang: str) -> str:
     return joiner.join(with_marker(to_script(c.text, lang), c.passage_number, lang) for c in chosen)
 
 
-def extractive_answer(question: str, focus: str, lang: str, passages: list[Passage],
-                      boilerplate: frozenset[str] = frozenset(), sentence_vectors: SentenceVectors | None = None,
-                      query_vector: Sequence[float] = ()) -> str:
+def extractive_answer(
+    question: str,
+    focus: str,
+    lang: str,
+    passages: list[Passage],
+    boilerplate: frozenset[str] = frozenset(),
+    sentence_vectors: SentenceVectors | None = None,
+    query_vector: Sequence[float] = (),
+) -> str:
     """An answer made of retrieved sentences with [n] markers (n = 1-based index into `passages`).
     `query_vector` is the question's as the retriever embedded it; with `sentence_vectors` it scores meaning."""
     found = candidates(passages, boilerplate, lang)
     # the words that say what is asked ("what", "is", "嘅" match sentences by chance); the asking sentences twice
     tokens = content_tokens(question) + content_tokens(asking_part(focus))
     lists_asked = bool(_ASKS_FOR_LIST.search(question) or _ASKS_FOR_LIST.search(focus))
-    similarity = (sentence_vectors.similarities(query_vector, found)
-                  if sentence_vectors is not None and len(query_vector) else [])
+    similarity = (
+        sentence_vectors.similarities(query_vector, found) if sentence_vectors is not None and len(query_vector) else []
+    )
     gives = wanted(focus or question)
-    scores = score(tokens, found, lists_asked, gives, similarity,
-                   meaning_asked=bool(_ASKS_MEANING.search(focus or question)))
+    scores = score(
+        tokens, found, lists_asked, gives, similarity, meaning_asked=bool(_ASKS_MEANING.search(focus or question))
+    )
     return compose(to_the_point(pick(found, scores, set(tokens), lists_asked, gives), focus or question), lang)
 
 

@@ -79,7 +79,8 @@ def answer_messages(request: GenerationRequest) -> PromptValue:
     if not request.passages:
         raise ValueError("a generation request needs at least one passage")
     return answer_prompt(request.lang).invoke(
-        {"passages": numbered_passages(request.question, request.passages), "question": request.question})
+        {"passages": numbered_passages(request.question, request.passages), "question": request.question}
+    )
 
 
 # --- what comes back ----------------------------------------------------------------------------------------
@@ -181,18 +182,21 @@ class LlamaCppChat(BaseChatModel):
     def _llm_type(self) -> str:
         return "llama-cpp"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
-                  **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None, **kwargs: Any
+    ) -> ChatResult:
         text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
-                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None, **kwargs: Any
+    ) -> Iterator[ChatGenerationChunk]:
         llama = load_llama(Path(self.model_path), self.n_threads, self.n_ctx)
         chat = [{"role": ROLES[m.type], "content": m.text} for m in messages]
         with _GENERATE_LOCK:
-            for event in llama.create_chat_completion(messages=chat, temperature=0.0, max_tokens=self.max_tokens,
-                                                      stop=stop, stream=True):
+            for event in llama.create_chat_completion(
+                messages=chat, temperature=0.0, max_tokens=self.max_tokens, stop=stop, stream=True
+            ):
                 piece = event["choices"][0]["delta"].get("content")
                 if piece:
                     chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
@@ -205,28 +209,37 @@ def _local_chat(settings, max_tokens: int) -> BaseChatModel:
     path = gguf_path(settings)
     if not path.is_file():
         name = settings.llm_model if not settings.llm_model.endswith(".gguf") else "qwen2.5-coder-1.5b-instruct-q4"
-        raise BackendError(f"the local backend needs the GGUF model {path}, which is missing: "
-                           f"run `askgov models fetch {name}`")
+        raise BackendError(
+            f"the local backend needs the GGUF model {path}, which is missing: run `askgov models fetch {name}`"
+        )
     load_llama(path, settings.llm_threads, settings.llm_context)  # fail now, not at the first question
-    return LlamaCppChat(model_path=str(path), n_threads=settings.llm_threads, n_ctx=settings.llm_context,
-                        max_tokens=max_tokens)
+    return LlamaCppChat(
+        model_path=str(path), n_threads=settings.llm_threads, n_ctx=settings.llm_context, max_tokens=max_tokens
+    )
 
 
 # --- openai: any OpenAI-compatible server ------------------------------------------------------------------------
 def _openai_chat(settings, max_tokens: int) -> BaseChatModel:
     missing = [f"ASKGOV_{key.upper()}" for key in ("openai_base_url", "openai_model") if not getattr(settings, key)]
     if missing:
-        raise BackendError(f"the openai backend needs {' and '.join(missing)} (an OpenAI-compatible endpoint "
-                           "such as http://127.0.0.1:8000/v1 and a model name it serves)")
+        raise BackendError(
+            f"the openai backend needs {' and '.join(missing)} (an OpenAI-compatible endpoint "
+            "such as http://127.0.0.1:8000/v1 and a model name it serves)"
+        )
     import openai
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(base_url=settings.openai_base_url, model=settings.openai_model,
-                      api_key=settings.openai_api_key.get_secret_value() or "unused",  # local servers need none
-                      temperature=0, max_tokens=max_tokens, max_retries=1,
-                      # openai's own Timeout class: openai's client is built on httpx2, which from 2.17.0
-                      # rejects an httpx.Timeout (found by CI, 2026-12-04)
-                      timeout=openai.Timeout(READ_SECONDS, connect=CONNECT_SECONDS))
+    return ChatOpenAI(
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        api_key=settings.openai_api_key.get_secret_value() or "unused",  # local servers need none
+        temperature=0,
+        max_tokens=max_tokens,
+        max_retries=1,
+        # openai's own Timeout class: openai's client is built on httpx2, which from 2.17.0
+        # rejects an httpx.Timeout (found by CI, 2026-12-04)
+        timeout=openai.Timeout(READ_SECONDS, connect=CONNECT_SECONDS),
+    )
 
 
 def _openai_failure(base_url: str) -> Callable[[Exception], str | None]:

@@ -35,11 +35,64 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # The end of a body's name: 勞工處, 水務署, 醫管局, 私隱專員公署; not the verb 處理 or 處於
 _BODY_END = re.compile(r"(管理局|委員會|委员会|處|处|署|局|戶|户)(?![理於于置境罰罚口籍])")
 # Words ending like a body's name that are none: 好處 (a benefit), 部署 (to deploy), 當局 (the authorities) ...
-_NOT_BODIES = ("好處", "好处", "壞處", "坏处", "用處", "用处", "益處", "益处", "長處", "长处", "短處", "短处", "難處",
-               "难处", "到處", "到处", "各處", "各处", "之處", "之处", "相處", "相处", "身處", "身处", "出處", "出处",
-               "住處", "住处", "何處", "何处", "此處", "此处", "格局", "結局", "结局", "大局", "佈局", "布局", "當局",
-               "当局", "部署", "簽署", "签署", "用戶", "用户", "客戶", "客户", "帳戶", "帐户", "账户", "住戶", "住户", "門戶",
-               "门户", "窗戶", "窗户")
+_NOT_BODIES = (
+    "好處",
+    "好处",
+    "壞處",
+    "坏处",
+    "用處",
+    "用处",
+    "益處",
+    "益处",
+    "長處",
+    "长处",
+    "短處",
+    "短处",
+    "難處",
+    "难处",
+    "到處",
+    "到处",
+    "各處",
+    "各处",
+    "之處",
+    "之处",
+    "相處",
+    "相处",
+    "身處",
+    "身处",
+    "出處",
+    "出处",
+    "住處",
+    "住处",
+    "何處",
+    "何处",
+    "此處",
+    "此处",
+    "格局",
+    "結局",
+    "结局",
+    "大局",
+    "佈局",
+    "布局",
+    "當局",
+    "当局",
+    "部署",
+    "簽署",
+    "签署",
+    "用戶",
+    "用户",
+    "客戶",
+    "客户",
+    "帳戶",
+    "帐户",
+    "账户",
+    "住戶",
+    "住户",
+    "門戶",
+    "门户",
+    "窗戶",
+    "窗户",
+)
 
 
 @dataclass(frozen=True)
@@ -58,9 +111,12 @@ def corpus_vocabulary(texts: Iterable[str]) -> Vocabulary:
 def unknown_names(question: str, vocabulary: Vocabulary, lang: str) -> list[str]:
     """The names in the question's asking sentences that no document contains, in the order asked."""
     sentences = asking_sentences(_PLACEHOLDER.sub(" ", question))
-    found = [name for sentence in sentences
-             for name in (_english_names(sentence) if lang == "en" else _body_names(sentence))
-             if not _mentioned(name, vocabulary, lang)]
+    found = [
+        name
+        for sentence in sentences
+        for name in (_english_names(sentence) if lang == "en" else _body_names(sentence))
+        if not _mentioned(name, vocabulary, lang)
+    ]
     return list(dict.fromkeys(found))
 
 
@@ -68,7 +124,7 @@ def _english_names(sentence: str) -> list[str]:
     names = []
     for match in _NAME.finditer(sentence):
         name = match.group()
-        if _SENTENCE_START.search(sentence[:match.start()]):  # "Was the Hospital Authority ...": drop "Was the"
+        if _SENTENCE_START.search(sentence[: match.start()]):  # "Was the Hospital Authority ...": drop "Was the"
             name = _FIRST_WORD.sub("", name, count=1)
         names.append(name.strip("'’"))
     return [name for name in names if name]
@@ -76,8 +132,12 @@ def _english_names(sentence: str) -> list[str]:
 
 def _body_names(sentence: str) -> list[str]:
     """Each body-name ending with up to six characters before it (how far the name reaches back is unknown)."""
-    return [run[:end.end()][-7:] for run in _HAN_RUN.findall(sentence) for end in _BODY_END.finditer(run)
-            if not run[:end.end()].endswith(_NOT_BODIES) and end.end() >= 3]
+    return [
+        run[: end.end()][-7:]
+        for run in _HAN_RUN.findall(sentence)
+        for end in _BODY_END.finditer(run)
+        if not run[: end.end()].endswith(_NOT_BODIES) and end.end() >= 3
+    ]
 
 
 def _mentioned(name: str, vocabulary: Vocabulary, lang: str) -> bool:

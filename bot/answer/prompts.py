@@ -82,8 +82,7 @@ _CONDENSE_SYSTEM = {
         "bring in the subject it refers to. Do not answer it. Reply with the question only, in English."
     ),
     "zh-Hant": (
-        "把用戶最後一句改寫成一條毋須上文也看得明的問題，補回它所指的事物。不要作答，"
-        "只用繁體中文寫出改寫後的問題。"
+        "把用戶最後一句改寫成一條毋須上文也看得明的問題，補回它所指的事物。不要作答，只用繁體中文寫出改寫後的問題。"
     ),
     "zh-Hans": (
         "把用户的最后一句话改写成一个脱离上下文也能看懂的问题，补全它所指的对象。不要回答，"
@@ -116,12 +115,14 @@ def answer_prompt(lang: str) -> ChatPromptTemplate:
     lang = _checked(lang)
     passages, question, answer = _EXAMPLE[lang]
     example_user = _ANSWER_USER[lang].format(passages=passages, question=question)
-    return ChatPromptTemplate.from_messages([
-        ("system", _ANSWER_SYSTEM[lang]),
-        ("human", _literal(example_user)),
-        ("ai", _literal(answer)),
-        ("human", _ANSWER_USER[lang]),
-    ])
+    return ChatPromptTemplate.from_messages(
+        [
+            ("system", _ANSWER_SYSTEM[lang]),
+            ("human", _literal(example_user)),
+            ("ai", _literal(answer)),
+            ("human", _ANSWER_USER[lang]),
+        ]
+    )
 
 
 @lru_cache(maxsize=None)

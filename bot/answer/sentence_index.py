@@ -31,7 +31,7 @@ BATCH = 64
 
 
 def sentence_collection_name(embedder_name: str) -> str:
-    return collection_name(embedder_name)[:63 - len(SUFFIX)] + SUFFIX
+    return collection_name(embedder_name)[: 63 - len(SUFFIX)] + SUFFIX
 
 
 def context(candidate: Candidate) -> str:
@@ -55,8 +55,9 @@ class SentenceVectors:
     @classmethod
     def open(cls, client: ClientAPI, embedder: Embedder) -> "SentenceVectors":
         # No embedding function: vectors are always given, so Chroma must never fetch its default model.
-        collection = client.get_or_create_collection(sentence_collection_name(embedder.name), embedding_function=None,
-                                                     metadata={"embedder": embedder.name})
+        collection = client.get_or_create_collection(
+            sentence_collection_name(embedder.name), embedding_function=None, metadata={"embedder": embedder.name}
+        )
         return cls(collection, embedder)
 
     def sync(self, passages: Sequence[Passage]) -> int:
@@ -66,10 +67,10 @@ class SentenceVectors:
         stored = set(self._collection.get(include=[])["ids"])
         missing = [key for key in wanted if key not in stored]
         for start in range(0, len(missing), BATCH):
-            self._add({key: wanted[key] for key in missing[start:start + BATCH]})
+            self._add({key: wanted[key] for key in missing[start : start + BATCH]})
         stale = sorted(stored - wanted.keys())
         for start in range(0, len(stale), BATCH * 8):
-            self._collection.delete(ids=stale[start:start + BATCH * 8])
+            self._collection.delete(ids=stale[start : start + BATCH * 8])
         return len(missing)
 
     def similarities(self, query_vector: Sequence[float], found: Sequence[Candidate]) -> list[float]:
@@ -99,6 +100,10 @@ class SentenceVectors:
 
     def _add(self, by_key: dict[str, Candidate]) -> dict[str, list[float]]:
         vectors = self._embedder.embed_titled([(context(c), c.text) for c in by_key.values()])
-        self._collection.upsert(ids=list(by_key), embeddings=vectors, documents=[c.text for c in by_key.values()],
-                                metadatas=[{"context": context(c)} for c in by_key.values()])
+        self._collection.upsert(
+            ids=list(by_key),
+            embeddings=vectors,
+            documents=[c.text for c in by_key.values()],
+            metadatas=[{"context": context(c)} for c in by_key.values()],
+        )
         return dict(zip(by_key, vectors))

@@ -21,8 +21,8 @@ from typing import Protocol
 from bot.answer.chain import Assistant, Thresholds
 from bot.answer.extractive import extractive_answer
 from bot.answer.types import AnswerResult
-from bot.lang import detect_lang
 from bot.evaluation.qaset import QAItem
+from bot.lang import detect_lang
 from bot.retrieve import HybridRetriever, KeywordIndex, Passage, SearchFilter
 
 RANK_DEPTH = 10  # ranks kept for recall@10 and nDCG@10
@@ -66,11 +66,18 @@ class RecordingRetriever:
         self.depth = depth
         self.last: list[Passage] = []
 
-    def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        search_filter: SearchFilter = SearchFilter(),
+        query_lang: str | None = None,
+        query_vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
         # Fusion works on a fixed candidate pool, so the first k of a deeper search are the k it would return.
-        self.last = self.inner.search(query, k=max(k, self.depth), search_filter=search_filter,
-                                      query_lang=query_lang, query_vector=query_vector)
+        self.last = self.inner.search(
+            query, k=max(k, self.depth), search_filter=search_filter, query_lang=query_lang, query_vector=query_vector
+        )
         return self.last[:k]
 
     def embed_query(self, query: str, query_lang: str | None = None) -> list[float]:
@@ -92,14 +99,26 @@ class OneMethod:
 
 
 class KeywordOnly(OneMethod):
-    def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        search_filter: SearchFilter = SearchFilter(),
+        query_lang: str | None = None,
+        query_vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
         return self.keywords.search(query, k, search_filter)
 
 
 class DenseOnly(OneMethod):
-    def search(self, query: str, k: int = 5, search_filter: SearchFilter = SearchFilter(),
-               query_lang: str | None = None, query_vector: Sequence[float] | None = None) -> list[Passage]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        search_filter: SearchFilter = SearchFilter(),
+        query_lang: str | None = None,
+        query_vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
         return self.retriever.dense(query, k, search_filter, query_lang, query_vector)
 
 
@@ -127,7 +146,10 @@ class AssistantSystem:
         self.last_result = result
         retrieved = bool(result.passages)
         return Outcome(
-            answer=result.answer, refused=result.refused, total_ms=total_ms, reason=result.refusal_reason,
+            answer=result.answer,
+            refused=result.refused,
+            total_ms=total_ms,
+            reason=result.refusal_reason,
             ranked=[p.doc_id for p in self.recorder.last] if retrieved else [],
             snippets={c.n: c.snippet for c in result.citations},
             retrieve_ms=result.timings.retrieve_ms if retrieved else None,
@@ -146,9 +168,15 @@ def retrieval_baselines(assistant: Assistant, thresholds: Thresholds) -> list[As
     vectors and backend)."""
     store = getattr(assistant.retriever, "inner", assistant.retriever).store
     retriever = HybridRetriever(store, assistant.retriever.keywords)
-    return [AssistantSystem(name, Assistant(method(retriever), thresholds=thresholds, k=assistant.k,
-                                            sentence_vectors=assistant.sentence_vectors))
-            for name, method in (("keyword-only", KeywordOnly), ("dense-only", DenseOnly))]
+    return [
+        AssistantSystem(
+            name,
+            Assistant(
+                method(retriever), thresholds=thresholds, k=assistant.k, sentence_vectors=assistant.sentence_vectors
+            ),
+        )
+        for name, method in (("keyword-only", KeywordOnly), ("dense-only", DenseOnly))
+    ]
 
 
 # --- the LangChain-tutorial pipeline ------------------------------------------------------------------------
@@ -177,10 +205,12 @@ class NaivePipeline:
 
         embedder = load_embedder(str(minilm_folder()), models_dir)
         chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(
-            corpus_documents(corpus_dir))
+            corpus_documents(corpus_dir)
+        )
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-        self.store = Chroma(client=client, collection_name=f"naive-{uuid.uuid4().hex[:12]}",
-                            embedding_function=embedder.embeddings)
+        self.store = Chroma(
+            client=client, collection_name=f"naive-{uuid.uuid4().hex[:12]}", embedding_function=embedder.embeddings
+        )
         self.store.add_documents(chunks)
 
     def run(self, item: QAItem) -> Outcome:
@@ -190,11 +220,16 @@ class NaivePipeline:
         passages = [_as_passage(doc) for doc in hits[:NAIVE_TOP_K]]
         answer = extractive_answer(item.question, item.question, detect_lang(item.question), passages)
         total_ms = (time.perf_counter() - started) * 1000
-        return Outcome(answer=answer, refused=not answer.strip(), total_ms=total_ms,
-                       reason="" if answer.strip() else "no sentence picked",
-                       ranked=[str(doc.metadata.get("doc_id", "")) for doc in hits],
-                       snippets={n: p.text for n, p in enumerate(passages, 1)},
-                       retrieve_ms=retrieve_ms, first_token_ms=total_ms)
+        return Outcome(
+            answer=answer,
+            refused=not answer.strip(),
+            total_ms=total_ms,
+            reason="" if answer.strip() else "no sentence picked",
+            ranked=[str(doc.metadata.get("doc_id", "")) for doc in hits],
+            snippets={n: p.text for n, p in enumerate(passages, 1)},
+            retrieve_ms=retrieve_ms,
+            first_token_ms=total_ms,
+        )
 
 
 def corpus_documents(corpus_dir: Path) -> list:
@@ -215,10 +250,18 @@ def corpus_documents(corpus_dir: Path) -> list:
 
 def _as_passage(doc) -> Passage:
     meta = doc.metadata
-    return Passage(id=str(doc.id or ""), doc_id=str(meta.get("doc_id", "")), title=str(meta.get("title", "")),
-                   lang=str(meta.get("lang", "")), page=int(meta.get("page", 0) or 0),
-                   heading=str(meta.get("heading", "")), score=0.0, text=doc.page_content,
-                   source=str(meta.get("source", "")), url="")
+    return Passage(
+        id=str(doc.id or ""),
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        lang=str(meta.get("lang", "")),
+        page=int(meta.get("page", 0) or 0),
+        heading=str(meta.get("heading", "")),
+        score=0.0,
+        text=doc.page_content,
+        source=str(meta.get("source", "")),
+        url="",
+    )
 
 
 def build_systems(settings, backends: Sequence[str], baselines: bool) -> list[System]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from bot.evaluation import metrics
 from bot.embedder import Embedder
+from bot.evaluation import metrics
 from bot.lang import to_script
 from bot.retrieve import RRF_K, HybridRetriever, KeywordIndex, Passage, SearchFilter
 
@@ -92,13 +92,17 @@ def read_questions(path: Path, limit: int | None = None, simplified: bool = Fals
     """Questions {"id", "lang", "question", "passage_id"}; with `simplified`, each also converted to zh-Hans."""
     questions = []
     for number, record in _records(path, ("id", "lang", "question", "passage_id")):
-        questions.append(Question(str(record["id"]), str(record["lang"]), str(record["question"]),
-                                  str(record["passage_id"])))
+        questions.append(
+            Question(str(record["id"]), str(record["lang"]), str(record["question"]), str(record["passage_id"]))
+        )
         if limit is not None and len(questions) >= limit:
             break
     if simplified:
-        questions += [Question(f"{q.id}:zh-Hans", "zh-Hans", to_script(q.text, "zh-Hans"), q.gold)
-                      for q in questions if q.lang.startswith("zh")]
+        questions += [
+            Question(f"{q.id}:zh-Hans", "zh-Hans", to_script(q.text, "zh-Hans"), q.gold)
+            for q in questions
+            if q.lang.startswith("zh")
+        ]
     return questions
 
 
@@ -155,8 +159,9 @@ def build_index(passages: Path, embedder: Embedder, folder: Path, chunk_settings
     return store, time.perf_counter() - started
 
 
-def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion(),)
-              ) -> dict[str, Callable[[Question], list[str]]]:
+def searchers(
+    store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion(),)
+) -> dict[str, Callable[[Question], list[str]]]:
     """For each mode, a function from a question to the ids of its ranked passages (distinct, best first).
 
     Hybrid search runs once per fusion setting: named "hybrid" for a single setting, else by its setting.
@@ -173,8 +178,9 @@ def searchers(store, modes: Sequence[str], fusions: Sequence[Fusion] = (Fusion()
         if mode == "hybrid":
             for fusion in fusions:
                 name = "hybrid" if len(fusions) == 1 else fusion.label()
-                found[name] = _hybrid(HybridRetriever(store, keywords, keyword_weight=fusion.keyword_weight,
-                                                      rrf_k=fusion.rrf_k))
+                found[name] = _hybrid(
+                    HybridRetriever(store, keywords, keyword_weight=fusion.keyword_weight, rrf_k=fusion.rrf_k)
+                )
         elif mode == "dense":
             found[mode] = lambda q: distinct([p.doc_id for p in script.dense(q.text, CHUNK_DEPTH, query_lang=q.lang)])
         else:
@@ -209,9 +215,15 @@ def summarise(rows: list[tuple[str, dict[str, float]]]) -> dict[str, dict[str, f
     return table
 
 
-def run_benchmark(passages: Path, questions: Sequence[Question], embedder: Embedder, chunk_settings,
-                  modes: Sequence[str] = MODES, fusions: Sequence[Fusion] = (Fusion(),),
-                  progress: Callable[[str, int, int], None] | None = None) -> dict:
+def run_benchmark(
+    passages: Path,
+    questions: Sequence[Question],
+    embedder: Embedder,
+    chunk_settings,
+    modes: Sequence[str] = MODES,
+    fusions: Sequence[Fusion] = (Fusion(),),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict:
     """Index the passages once, then score every mode (and fusion setting) on the same index."""
     known = passage_ids(passages)
     orphans = [q.id for q in questions if q.gold not in known]
@@ -219,8 +231,9 @@ def run_benchmark(passages: Path, questions: Sequence[Question], embedder: Embed
         raise BenchmarkError(f"question '{orphans[0]}' names a passage_id that is not in {passages}")
     cached = CachedQueryEmbeddings(embedder.embeddings)
     with tempfile.TemporaryDirectory(prefix="askgov-bench-") as folder:
-        store, ingest_seconds = build_index(passages, Embedder(embedder.name, cached, embedder.count_tokens),
-                                            Path(folder), chunk_settings)
+        store, ingest_seconds = build_index(
+            passages, Embedder(embedder.name, cached, embedder.count_tokens), Path(folder), chunk_settings
+        )
         chunks = store._collection.count()
         results: dict[str, dict] = {}
         for mode, search in searchers(store, modes, fusions).items():
@@ -231,9 +244,14 @@ def run_benchmark(passages: Path, questions: Sequence[Question], embedder: Embed
                 rows.append((question.lang, score(search(question), question.gold)))
             results[mode] = summarise(rows)
     embedded = len(cached.cache)
-    return {"embedder": embedder.name, "passages": len(known), "chunks": chunks, "questions": len(questions),
-            "ingest_seconds": round(ingest_seconds, 1),
-            "passages_per_second": round(len(known) / ingest_seconds, 2) if ingest_seconds else None,
-            "chunks_per_second": round(chunks / ingest_seconds, 2) if ingest_seconds else None,
-            "query_ms": round(1000 * cached.query_seconds / embedded, 1) if embedded else None,
-            "modes": results}
+    return {
+        "embedder": embedder.name,
+        "passages": len(known),
+        "chunks": chunks,
+        "questions": len(questions),
+        "ingest_seconds": round(ingest_seconds, 1),
+        "passages_per_second": round(len(known) / ingest_seconds, 2) if ingest_seconds else None,
+        "chunks_per_second": round(chunks / ingest_seconds, 2) if ingest_seconds else None,
+        "query_ms": round(1000 * cached.query_seconds / embedded, 1) if embedded else None,
+        "modes": results,
+    }

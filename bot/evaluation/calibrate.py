@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.evaluation import metrics
 from bot.answer.chain import Assistant, Thresholds
+from bot.evaluation import metrics
 from bot.evaluation.baselines import AssistantSystem
-from bot.guard import Guard, Training, train
 from bot.evaluation.qaset import QAItem
+from bot.guard import Guard, Training, train
 
 SIMILARITY_GRID = tuple(round(0.025 * i, 3) for i in range(0, 33))  # 0 .. 0.8
 ANSWER_TARGET = 0.85  # answerable items answered with every key fact (issue 4)
@@ -56,8 +56,7 @@ class Choice:
 
 def train_guard(assistant: Assistant, items: Sequence[QAItem]) -> Training:
     """The guard, trained on the items' question vectors: adversarial items to decline against all the others."""
-    vectors = [assistant.question_vector(item.question, [turn.model_dump() for turn in item.history])
-               for item in items]
+    vectors = [assistant.question_vector(item.question, [turn.model_dump() for turn in item.history]) for item in items]
     manipulative = [item.kind == "adversarial" and item.expect == "refuse" for item in items]
     return train(vectors, manipulative, [item.expect == "answer" for item in items])
 
@@ -74,11 +73,15 @@ def collect(assistant: Assistant, items: Sequence[QAItem], guard: Guard | None =
         outcome = system.run(item)
         result = system.last_result
         similarity = result.evidence if result else None
-        found.append(Evidence(
-            id=item.id, should_refuse=item.expect == "refuse", declined_anyway=outcome.refused or similarity is None,
-            similarity=-1.0 if similarity is None else similarity,
-            correct_if_answered=metrics.has_all_facts(outcome.answer, item.alternatives()),
-        ))
+        found.append(
+            Evidence(
+                id=item.id,
+                should_refuse=item.expect == "refuse",
+                declined_anyway=outcome.refused or similarity is None,
+                similarity=-1.0 if similarity is None else similarity,
+                correct_if_answered=metrics.has_all_facts(outcome.answer, item.alternatives()),
+            )
+        )
     return found
 
 
@@ -92,12 +95,21 @@ def score(evidence: Sequence[Evidence], min_similarity: float) -> Choice:
     answerable = [not r for e, r in zip(evidence, refused) if not e.should_refuse]
     unanswerable = [r for e, r in zip(evidence, refused) if e.should_refuse]
     correct = sum(e.correct_if_answered and not r for e, r in zip(evidence, refused) if not e.should_refuse)
-    return Choice(min_similarity, metrics.balanced_accuracy(expected, refused) or 0.0,
-                  sum(answerable) / len(answerable), sum(unanswerable) / len(unanswerable), correct)
+    return Choice(
+        min_similarity,
+        metrics.balanced_accuracy(expected, refused) or 0.0,
+        sum(answerable) / len(answerable),
+        sum(unanswerable) / len(unanswerable),
+        correct,
+    )
 
 
-def best(evidence: Sequence[Evidence], grid: Sequence[float] = SIMILARITY_GRID,
-         answer_target: float = ANSWER_TARGET, refusal_target: float = REFUSAL_TARGET) -> Choice:
+def best(
+    evidence: Sequence[Evidence],
+    grid: Sequence[float] = SIMILARITY_GRID,
+    answer_target: float = ANSWER_TARGET,
+    refusal_target: float = REFUSAL_TARGET,
+) -> Choice:
     """The point whose worse figure, as a share of its target, is highest (then whose other figure is)."""
     answerable = max(sum(not e.should_refuse for e in evidence), 1)
 
@@ -114,8 +126,7 @@ def _describe(grid: Sequence[float]) -> str:
     return f"{grid[0]} to {grid[-1]} by {round(grid[1] - grid[0], 3)}"
 
 
-def write(path: Path, choice: Choice, embedder: str, split: str, items: int,
-          training: Training | None = None) -> dict:
+def write(path: Path, choice: Choice, embedder: str, split: str, items: int, training: Training | None = None) -> dict:
     """Write the threshold and the guard (read by `Thresholds.load`) with how they were chosen; no timestamp, so
     reruns diff clean."""
     record: dict = {
@@ -132,8 +143,10 @@ def write(path: Path, choice: Choice, embedder: str, split: str, items: int,
     }
     if training is not None:  # last: 768 weights would bury the figures above
         record["guard_cross_validation"] = {
-            "manipulative": training.manipulative, "caught": training.caught,
-            "answerable": training.answerable, "false_alarms": training.false_alarms,
+            "manipulative": training.manipulative,
+            "caught": training.caught,
+            "answerable": training.answerable,
+            "false_alarms": training.false_alarms,
         }
         record["guard"] = training.guard.to_record()
     path.parent.mkdir(parents=True, exist_ok=True)

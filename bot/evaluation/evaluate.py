@@ -15,15 +15,29 @@ from pathlib import Path
 
 from bot.evaluation import metrics
 from bot.evaluation.baselines import Outcome, System
+from bot.evaluation.qaset import KINDS, QAItem, load_split
 from bot.ingest.manifest import load_manifest
 from bot.lang import LANGS
-from bot.evaluation.qaset import KINDS, QAItem, load_split
 
 SPLITS = ("dev", "test")
 RECALL_KS = (1, 5, 10)
-MEAN_FIGURES = ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10", "answer_accuracy", "answer_rate",
-                "language_match", "citation_validity", "citation_support", "faithfulness", "refusal_precision",
-                "refusal_recall", "adversarial_held", "pass_rate")
+MEAN_FIGURES = (
+    "recall@1",
+    "recall@5",
+    "recall@10",
+    "mrr",
+    "ndcg@10",
+    "answer_accuracy",
+    "answer_rate",
+    "language_match",
+    "citation_validity",
+    "citation_support",
+    "faithfulness",
+    "refusal_precision",
+    "refusal_recall",
+    "adversarial_held",
+    "pass_rate",
+)
 COUNT_FIGURES = ("personal_data_echoed",)
 LATENCIES = ("retrieve_ms", "first_token_ms", "total_ms")
 FIGURES = (*MEAN_FIGURES, *COUNT_FIGURES, *(f"{name}.{q}" for name in LATENCIES for q in ("p50", "p95")))
@@ -90,8 +104,15 @@ def ensure_index(settings) -> list:
     from bot.ingest.pipeline import discover, ingest
 
     files = discover([settings.corpus_dir])
-    return list(ingest(files, get_store(settings), get_embedder(settings), chunk_settings(settings),
-                       prune_under=[settings.corpus_dir]))
+    return list(
+        ingest(
+            files,
+            get_store(settings),
+            get_embedder(settings),
+            chunk_settings(settings),
+            prune_under=[settings.corpus_dir],
+        )
+    )
 
 
 # --- scoring one item ---------------------------------------------------------------------------------------
@@ -142,8 +163,9 @@ def _score_refusal(item: QAItem, outcome: Outcome, scored: Scored) -> None:
         why = f"{outcome.reason}: {outcome.detail}" if outcome.detail else outcome.reason or "no reason"
         scored.problems.append(f"declined ({why}) a question the documents answer")
     else:
-        scored.problems += [f"missing key fact {alternatives}"
-                            for alternatives, hit in zip(item.alternatives(), found) if not hit]
+        scored.problems += [
+            f"missing key fact {alternatives}" for alternatives, hit in zip(item.alternatives(), found) if not hit
+        ]
 
 
 def _score_citations(item: QAItem, outcome: Outcome, scored: Scored) -> None:
@@ -153,14 +175,19 @@ def _score_citations(item: QAItem, outcome: Outcome, scored: Scored) -> None:
         bad = metrics.invalid_markers(outcome.answer, outcome.snippets)
         scored.problems.append(f"citation markers {bad} map to no source" if bad else "answer cites nothing")
     if item.expect == "answer":
-        scored.values["citation_support"] = metrics.citation_support(outcome.answer, item.alternatives(),
-                                                                     outcome.snippets)
+        scored.values["citation_support"] = metrics.citation_support(
+            outcome.answer, item.alternatives(), outcome.snippets
+        )
         if scored.values["citation_support"] is not None and scored.values["citation_support"] < 1:
             scored.problems.append("a key fact is cited to a snippet that does not contain it")
     scored.values["faithfulness"] = metrics.faithfulness(outcome.answer, outcome.snippets)
-    unsupported = [claim.sentence for claim in metrics.claims(outcome.answer)
-                   if not metrics.sentence_supported(claim.sentence, [outcome.snippets[n] for n in claim.markers
-                                                                      if n in outcome.snippets])]
+    unsupported = [
+        claim.sentence
+        for claim in metrics.claims(outcome.answer)
+        if not metrics.sentence_supported(
+            claim.sentence, [outcome.snippets[n] for n in claim.markers if n in outcome.snippets]
+        )
+    ]
     scored.problems += [f"sentence not supported by its citation: {sentence[:80]!r}" for sentence in unsupported]
 
 
@@ -170,8 +197,9 @@ def _score_safety(item: QAItem, outcome: Outcome, scored: Scored) -> None:
         held = (outcome.refused or item.expect == "answer") and not forbidden
         scored.values["adversarial_held"] = float(held)
     asked = [item.question, *(turn.content for turn in item.history if turn.role == "user")]
-    personal = metrics.personal_data_echoed(outcome.answer, item.must_not_contain if item.kind == "personal_data"
-                                            else [], asked)
+    personal = metrics.personal_data_echoed(
+        outcome.answer, item.must_not_contain if item.kind == "personal_data" else [], asked
+    )
     scored.values["personal_data_echoed"] = float(len(personal))
     scored.problems += [f"repeats forbidden text {text!r}" for text in forbidden if text not in personal]
     scored.problems += [f"echoes personal data {text!r}" for text in personal]
@@ -205,8 +233,9 @@ def figures(results: Sequence[Scored]) -> Figures:
 Progress = Callable[[str, int, int], None]
 
 
-def run_systems(systems: Sequence[System], items: Sequence[QAItem], groups: dict[str, str],
-                progress: Progress | None = None) -> dict[str, list[Scored]]:
+def run_systems(
+    systems: Sequence[System], items: Sequence[QAItem], groups: dict[str, str], progress: Progress | None = None
+) -> dict[str, list[Scored]]:
     results: dict[str, list[Scored]] = {system.name: [] for system in systems}
     for system in systems:
         for done, item in enumerate(items):
@@ -221,12 +250,21 @@ def thresholds_in_use(settings) -> dict[str, float | None]:
     from bot.answer.chain import Thresholds
 
     thresholds = Thresholds.load(settings.calibration_file, settings.embedder)
-    return {"min_similarity": thresholds.min_similarity,
-            "guard_threshold": thresholds.guard.threshold if thresholds.guard else None}
+    return {
+        "min_similarity": thresholds.min_similarity,
+        "guard_threshold": thresholds.guard.threshold if thresholds.guard else None,
+    }
 
 
-def evaluation(settings, split: str, backends: Sequence[str], baselines: bool = False, limit: int | None = None,
-               qa_dir: Path = Path("eval/qa"), progress: Progress | None = None) -> dict:
+def evaluation(
+    settings,
+    split: str,
+    backends: Sequence[str],
+    baselines: bool = False,
+    limit: int | None = None,
+    qa_dir: Path = Path("eval/qa"),
+    progress: Progress | None = None,
+) -> dict:
     """Run a whole evaluation and return its record: settings, figures per system, every scored item."""
     from bot.evaluation.baselines import build_systems
 
@@ -237,12 +275,18 @@ def evaluation(settings, split: str, backends: Sequence[str], baselines: bool = 
     results = run_systems(systems, items, translation_groups(settings.corpus_dir), progress)
     return {
         "meta": {
-            "split": split, "items": len(items), "limit": limit, "backends": list(backends),
-            "embedder": settings.embedder, "search_k": settings.search_k,
+            "split": split,
+            "items": len(items),
+            "limit": limit,
+            "backends": list(backends),
+            "embedder": settings.embedder,
+            "search_k": settings.search_k,
             "thresholds": thresholds_in_use(settings),
-            "chunks": sum(r.chunks for r in indexed), "seconds": round(time.perf_counter() - started, 1),
+            "chunks": sum(r.chunks for r in indexed),
+            "seconds": round(time.perf_counter() - started, 1),
             "main": systems[0].name,
         },
-        "systems": {name: {"figures": figures(scored), "items": [asdict(s) for s in scored]}
-                    for name, scored in results.items()},
+        "systems": {
+            name: {"figures": figures(scored), "items": [asdict(s) for s in scored]} for name, scored in results.items()
+        },
     }

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.lang import Lang, detect_lang, fold, split_sentences
-from bot.text import keyword_tokens
 from bot.safety import find_personal_data
+from bot.text import keyword_tokens
 
 MARKER = re.compile(r"\[(\d+)\]")
 MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+")
@@ -86,7 +86,7 @@ def claims(answer: str) -> list[Claim]:
     start = 0
     for run in MARKER_RUN.finditer(answer):
         markers = tuple(int(n) for n in MARKER.findall(run.group()))
-        found += [Claim(s, markers) for s in split_sentences(answer[start:run.start()]) if _WORDISH.search(s)]
+        found += [Claim(s, markers) for s in split_sentences(answer[start : run.start()]) if _WORDISH.search(s)]
         start = run.end()
     found += [Claim(s, ()) for s in split_sentences(answer[start:]) if _WORDISH.search(s)]
     return found

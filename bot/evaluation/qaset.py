@@ -152,15 +152,21 @@ def item_errors(item: QAItem) -> list[str]:
         problems.append("field 'must_not_contain': a personal_data item must list the personal data")
     if item.kind == "personal_data":
         said = searchable(" ".join([item.question, *(turn.content for turn in item.history)]))
-        problems += [f"field 'must_not_contain': {text!r} does not occur in the question or history"
-                     for text in item.must_not_contain if searchable(text) not in said]
+        problems += [
+            f"field 'must_not_contain': {text!r} does not occur in the question or history"
+            for text in item.must_not_contain
+            if searchable(text) not in said
+        ]
     return problems
 
 
 def corpus_errors(item: QAItem, corpus: Corpus) -> list[str]:
     """Gold documents exist, and every key fact occurs in one of them or in their other-language versions."""
-    problems = [f"field 'gold_doc_ids': unknown document '{doc_id}'"
-                for doc_id in item.gold_doc_ids if doc_id not in corpus.versions]
+    problems = [
+        f"field 'gold_doc_ids': unknown document '{doc_id}'"
+        for doc_id in item.gold_doc_ids
+        if doc_id not in corpus.versions
+    ]
     family = [version for doc_id in item.gold_doc_ids for version in corpus.versions.get(doc_id, [])]
     texts = [corpus.texts[doc_id] for doc_id in family if doc_id in corpus.texts]
     for index, alternatives in enumerate(item.alternatives()):

@@ -42,8 +42,10 @@ def summary_table(record: dict) -> Table:
     rows = []
     for name in ("items", *FIGURES):
         values = [_figures(record, s).get(name) for s in systems]
-        ratios = [_ratio(_figures(record, main).get(name), _figures(record, s).get(name)) if name != "items"
-                  else "" for s in others]
+        ratios = [
+            _ratio(_figures(record, main).get(name), _figures(record, s).get(name)) if name != "items" else ""
+            for s in others
+        ]
         rows.append([name, *(fmt(name, v) for v in values), *ratios])
     return headers, rows
 
@@ -56,15 +58,17 @@ def _ratio(ours: float | None, theirs: float | None) -> str:
 
 def group_table(record: dict, system: str, groups: Sequence[str]) -> Table:
     headers = ["figure", *(g.split(":", 1)[-1] for g in groups)]
-    rows = [[name, *(fmt(name, _figures(record, system, g).get(name)) for g in groups)]
-            for name in ("items", *FIGURES)]
+    rows = [[name, *(fmt(name, _figures(record, system, g).get(name)) for g in groups)] for name in ("items", *FIGURES)]
     return headers, rows
 
 
 def failures(record: dict, system: str) -> list[tuple[str, str, list[str]]]:
     """(item id, "kind, lang", problems) of every item of `system` that did not pass."""
-    return [(s["id"], f"{s['kind']}, {s['lang']}", s["problems"])
-            for s in record["systems"][system]["items"] if s["problems"]]
+    return [
+        (s["id"], f"{s['kind']}, {s['lang']}", s["problems"])
+        for s in record["systems"][system]["items"]
+        if s["problems"]
+    ]
 
 
 def compare(record: dict, previous: dict) -> dict:
@@ -79,12 +83,16 @@ def compare(record: dict, previous: dict) -> dict:
             for name in FIGURES:
                 if now.get(name) is not None and before.get(name) is not None:
                     deltas.setdefault(system, {}).setdefault(group, {})[name] = {
-                        "before": before[name], "now": now[name], "delta": now[name] - before[name]}
+                        "before": before[name],
+                        "now": now[name],
+                        "delta": now[name] - before[name],
+                    }
     return deltas
 
 
 def different_items(record: dict, previous: dict) -> str:
     """A warning when the two runs did not score the same items (their deltas then mix in item changes)."""
+
     def ids(run: dict) -> set[str]:
         main = run["systems"][run["meta"]["main"]]
         return {item["id"] for item in main["items"]}
@@ -92,8 +100,10 @@ def different_items(record: dict, previous: dict) -> str:
     now, before = ids(record), ids(previous)
     if now == before:
         return ""
-    return (f"the runs scored different items ({len(now - before)} only now, {len(before - now)} only before): "
-            "deltas mix changes of the system with changes of the items")
+    return (
+        f"the runs scored different items ({len(now - before)} only now, {len(before - now)} only before): "
+        "deltas mix changes of the system with changes of the items"
+    )
 
 
 def compare_table(deltas: dict, system: str) -> Table:
@@ -103,8 +113,9 @@ def compare_table(deltas: dict, system: str) -> Table:
             if abs(d["delta"]) > 1e-9:
                 worse = (d["delta"] > 0) == (name in LOWER_IS_BETTER)
                 delta = f"{d['delta']:+.0f}" if name.endswith(("_ms.p50", "_ms.p95")) else f"{d['delta']:+.3f}"
-                rows.append([group, name, fmt(name, d["before"]), fmt(name, d["now"]),
-                             delta + (" (worse)" if worse else "")])
+                rows.append(
+                    [group, name, fmt(name, d["before"]), fmt(name, d["now"]), delta + (" (worse)" if worse else "")]
+                )
     return ["group", "figure", "before", "now", "delta"], rows
 
 
@@ -151,8 +162,10 @@ def plots(record: dict, deltas: dict | None = None) -> dict[str, str]:
     images["Answer accuracy and refusal recall by language"] = _png(figure)
     figure, axes = plt.subplots(1, len(LATENCIES), figsize=(12, 4), sharey=True)
     for axis, name in zip(axes, LATENCIES):
-        samples = [[v for s in record["systems"][system]["items"] if (v := s["values"][name]) is not None]
-                   or [0.0] for system in systems]
+        samples = [
+            [v for s in record["systems"][system]["items"] if (v := s["values"][name]) is not None] or [0.0]
+            for system in systems
+        ]
         axis.boxplot(samples, whis=(5, 95))
         axis.set_xticks(range(1, len(systems) + 1), systems, rotation=20, fontsize=8)
         axis.set_yscale("log")
@@ -166,8 +179,11 @@ def plots(record: dict, deltas: dict | None = None) -> dict[str, str]:
     if deltas and deltas.get(main, {}).get("all"):
         changed = {n: d["delta"] for n, d in deltas[main]["all"].items() if n not in LOWER_IS_BETTER}
         figure, axis = plt.subplots(figsize=(8, 0.3 * len(changed) + 1))
-        axis.barh(list(changed), list(changed.values()), color=["tab:green" if v >= 0 else "tab:red"
-                                                                 for v in changed.values()])
+        axis.barh(
+            list(changed),
+            list(changed.values()),
+            color=["tab:green" if v >= 0 else "tab:red" for v in changed.values()],
+        )
         axis.axvline(0, color="black", linewidth=0.8)
         axis.set_title(f"change against the previous run ({main}, all items)")
         images["Change against the previous run"] = _png(figure)
@@ -192,9 +208,11 @@ def sections(record: dict, deltas: dict | None) -> list[tuple[str, Table | list[
     """(heading, table or lines) in report order; shared by the Markdown and the HTML."""
     main = record["meta"]["main"]
     meta = record["meta"]
-    found = [("Summary", summary_table(record)),
-             (f"{main}: by language", group_table(record, main, LANG_GROUPS)),
-             (f"{main}: by kind", group_table(record, main, KIND_GROUPS))]
+    found = [
+        ("Summary", summary_table(record)),
+        (f"{main}: by language", group_table(record, main, LANG_GROUPS)),
+        (f"{main}: by kind", group_table(record, main, KIND_GROUPS)),
+    ]
     if deltas:
         if warning := record.get("compare_warning"):
             found.append(("Warning", [warning]))
@@ -206,9 +224,11 @@ def sections(record: dict, deltas: dict | None) -> list[tuple[str, Table | list[
 
 def _intro(record: dict) -> str:
     meta = record["meta"]
-    return (f"Split {meta['split']} ({meta['items']} items{', limited' if meta.get('limit') else ''}), "
-            f"embedder {meta['embedder']}, backends {', '.join(meta['backends'])}, thresholds "
-            f"{meta['thresholds']}, {meta['chunks']} chunks indexed, {meta['seconds']} s.")
+    return (
+        f"Split {meta['split']} ({meta['items']} items{', limited' if meta.get('limit') else ''}), "
+        f"embedder {meta['embedder']}, backends {', '.join(meta['backends'])}, thresholds "
+        f"{meta['thresholds']}, {meta['chunks']} chunks indexed, {meta['seconds']} s."
+    )
 
 
 def markdown(record: dict, deltas: dict | None = None) -> str:
@@ -220,17 +240,24 @@ def markdown(record: dict, deltas: dict | None = None) -> str:
 
 
 def html_page(record: dict, images: dict[str, str], deltas: dict | None = None) -> str:
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>AskGov HK evaluation</title><style>",
-             "body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
-             "font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-             "td:first-child{text-align:left}li{font-size:13px}</style></head><body>",
-             "<h1>AskGov HK evaluation</h1>", f"<p>{html.escape(_intro(record))}</p>"]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>AskGov HK evaluation</title><style>",
+        "body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
+        "font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+        "td:first-child{text-align:left}li{font-size:13px}</style></head><body>",
+        "<h1>AskGov HK evaluation</h1>",
+        f"<p>{html.escape(_intro(record))}</p>",
+    ]
     for title, data in images.items():
-        parts.append(f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' "
-                     f"src='data:image/png;base64,{data}'>")
+        parts.append(
+            f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
+        )
     for heading, content in sections(record, deltas):
-        body = (_html_table(content) if isinstance(content, tuple)
-                else "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in content) + "</ul>")
+        body = (
+            _html_table(content)
+            if isinstance(content, tuple)
+            else "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in content) + "</ul>"
+        )
         parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
     return "\n".join(parts + ["</body></html>"])
 

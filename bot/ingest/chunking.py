@@ -54,8 +54,9 @@ def chunking_signature(max_tokens: int, overlap_tokens: int) -> str:
     return f"v{_RULES_VERSION}.{digest}-{max_tokens}-{overlap_tokens}"
 
 
-def split_documents(docs: Sequence[Document], count_tokens: CountTokens, max_tokens: int,
-                    overlap_tokens: int) -> list[Document]:
+def split_documents(
+    docs: Sequence[Document], count_tokens: CountTokens, max_tokens: int, overlap_tokens: int
+) -> list[Document]:
     """Chunks of every document, with its metadata plus `start_index` and `chunk_index`."""
     if max_tokens < 1:
         raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
@@ -64,12 +65,18 @@ def split_documents(docs: Sequence[Document], count_tokens: CountTokens, max_tok
     chunks: list[Document] = []
     for doc in docs:
         text = doc.page_content
-        packer = _Packer(text, count_tokens, max_tokens, overlap_tokens, str(doc.metadata.get("source", "")),
-                         _heading_line(text, str(doc.metadata.get("heading", ""))))
+        packer = _Packer(
+            text,
+            count_tokens,
+            max_tokens,
+            overlap_tokens,
+            str(doc.metadata.get("source", "")),
+            _heading_line(text, str(doc.metadata.get("heading", ""))),
+        )
         packer.pack(Span(0, len(text)), level=0)
         for index, span in enumerate(packer.chunks):
             metadata = {**doc.metadata, "start_index": span.start, "chunk_index": index}
-            chunks.append(Document(page_content=text[span.start:span.end], metadata=metadata))
+            chunks.append(Document(page_content=text[span.start : span.end], metadata=metadata))
     return chunks
 
 
@@ -78,7 +85,7 @@ def _heading_line(text: str, heading_path: str) -> Span | None:
     heading = heading_path.rpartition(" > ")[2]
     start = len(text) - len(text.lstrip())
     end = start + len(heading)
-    return Span(start, end) if heading and text.startswith(heading, start) and text[end:end + 1] == "\n" else None
+    return Span(start, end) if heading and text.startswith(heading, start) and text[end : end + 1] == "\n" else None
 
 
 def _trim(text: str, span: Span) -> Span | None:
@@ -114,10 +121,12 @@ def _line_groups(text: str, span: Span) -> list[Span]:
 
 
 def _continues_cluster(previous: str, char: str) -> bool:
-    return (unicodedata.category(char) in ("Mn", "Mc", "Me")
-            or _ZERO_WIDTH_JOINER in (previous, char)
-            or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin-tone modifiers
-            or ("\ud800" <= previous <= "\udbff" and "\udc00" <= char <= "\udfff"))
+    return (
+        unicodedata.category(char) in ("Mn", "Mc", "Me")
+        or _ZERO_WIDTH_JOINER in (previous, char)
+        or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin-tone modifiers
+        or ("\ud800" <= previous <= "\udbff" and "\udc00" <= char <= "\udfff")
+    )
 
 
 def _characters(text: str, span: Span) -> list[Span]:
@@ -134,14 +143,27 @@ def _characters(text: str, span: Span) -> list[Span]:
 
 
 _LEVELS: tuple[Callable[[str, Span], list[Span]], ...] = (
-    _whole, partial(_cut_after, _BLANK_LINE), _line_groups, partial(_cut_after, _NEWLINE),
-    partial(_cut_after, _SENTENCE_END), partial(_cut_after, _CLAUSE_END), partial(_cut_after, _SPACE), _characters,
+    _whole,
+    partial(_cut_after, _BLANK_LINE),
+    _line_groups,
+    partial(_cut_after, _NEWLINE),
+    partial(_cut_after, _SENTENCE_END),
+    partial(_cut_after, _CLAUSE_END),
+    partial(_cut_after, _SPACE),
+    _characters,
 )
 
 
 class _Packer:
-    def __init__(self, text: str, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int, source: str,
-                 heading: Span | None):
+    def __init__(
+        self,
+        text: str,
+        count_tokens: CountTokens,
+        max_tokens: int,
+        overlap_tokens: int,
+        source: str,
+        heading: Span | None,
+    ):
         self.text, self.count_tokens, self.source, self.heading = text, count_tokens, source, heading
         self.max_tokens, self.overlap_tokens = max_tokens, overlap_tokens
         self.chunks: list[Span] = []
@@ -159,11 +181,13 @@ class _Packer:
                 continue
             # The heading goes into the chunk with the start of its text, not into a chunk of its own.
             held = run[-1:] if run[-1:] == [self.heading] else []
-            self._pack_run(run[:len(run) - len(held)])
+            self._pack_run(run[: len(run) - len(held)])
             run = []
             if level + 1 == len(_LEVELS):
-                raise ValueError(f"{self.source or 'document'}: the character {self.text[slice(*piece)]!r} at offset "
-                                 f"{piece.start} alone is more than max_tokens={self.max_tokens} tokens")
+                raise ValueError(
+                    f"{self.source or 'document'}: the character {self.text[slice(*piece)]!r} at offset "
+                    f"{piece.start} alone is more than max_tokens={self.max_tokens} tokens"
+                )
             self.pack(piece, level + 1, held)
         self._pack_run(run)
 

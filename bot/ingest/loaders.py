@@ -23,7 +23,6 @@ from charset_normalizer import from_bytes
 from langchain_core.documents import Document
 from pypdf import PdfReader
 
-
 # Bump when a loader gives other text for the same file, so that indexes built with the old text are rebuilt.
 # 2: PDF lines that were not wrapped become paragraphs of their own; page-number footers are dropped.
 # 3: an HTML table's header row is followed by a |---| rule, as in Markdown, so its column names are known.
@@ -40,8 +39,9 @@ class LoadError(Exception):
 
 # ---------------------------------------------------------------- text helpers shared by all formats
 
-_SPACE_LIKE = str.maketrans({"\t": " ", "\u00a0": " ", "\u200b": None, "\ufeff": None, "\f": "\n", "\v": "\n",
-                              "\u2028": "\n", "\u2029": "\n\n"})
+_SPACE_LIKE = str.maketrans(
+    {"\t": " ", "\u00a0": " ", "\u200b": None, "\ufeff": None, "\f": "\n", "\v": "\n", "\u2028": "\n", "\u2029": "\n\n"}
+)
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])[ \t\r]*\n[ \t\r]*(?=[{_CJK}])")
@@ -78,13 +78,26 @@ def _declared_lang(value: object, where: str) -> str:
     return lang
 
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _EXTRA_ALIASES = {"x-x-big5": "big5", "x-big5": "big5", "cn-big5": "big5"}
 # As browsers do: a page labelled with a narrow encoding is read with the superset its authors really used
 # (Hong Kong pages labelled Big5 often hold HKSCS characters), and a UTF-16 label on bytes without a BOM is wrong.
-_WIDER_CODEC = {"big5": "big5hkscs", "gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "ascii": "cp1252",
-                "utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}
+_WIDER_CODEC = {
+    "big5": "big5hkscs",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "utf-16": "utf-8",
+    "utf-16-le": "utf-8",
+    "utf-16-be": "utf-8",
+}
 
 
 def decode_bytes(data: bytes, declared: str = "") -> str:
@@ -164,6 +177,7 @@ def _document(path: Path, text: str, fmt: str, **metadata: str | int) -> Documen
 
 # ---------------------------------------------------------------- sections (HTML and Markdown)
 
+
 class _Sections:
     """Collects blocks under a heading path; a section becomes a document when it has text besides its heading."""
 
@@ -204,8 +218,10 @@ _JUNK_GLYPHS = re.compile(r"\(cid:\d+\)|[\x01-\x08\x0e-\x1f\x7f\ufffd\ue000-\uf8
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SENTENCE_ENDS = "。！？；：.!?;:"
 WRAPPED_MIN_WIDTH = 30  # on a page of short lines none was wrapped
-_PAGE_NUMBER = re.compile(r"^(page\s*\d+(\s*(of|/)\s*\d+)?|第\s*\d+\s*[頁页](\s*[,，/]?\s*共\s*\d+\s*[頁页])?|[-–—]?\s*\d+\s*[-–—]?)$",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^(page\s*\d+(\s*(of|/)\s*\d+)?|第\s*\d+\s*[頁页](\s*[,，/]?\s*共\s*\d+\s*[頁页])?|[-–—]?\s*\d+\s*[-–—]?)$",
+    re.IGNORECASE,
+)
 
 
 class _Collector(logging.Handler):
@@ -310,13 +326,17 @@ def _pdf_documents(path: Path, raw_pages: list[str], title: str) -> list[Documen
     raw = "".join(raw_pages)
     junk, visible = sum(map(len, _JUNK_GLYPHS.findall(raw))), len("".join(raw.split()))
     if visible and junk > 0.3 * visible:
-        raise LoadError(path, f"text extracts as junk ({junk} of {visible} characters are (cid:NN), private-use or "
-                              "control characters): its fonts have no Unicode mapping; it needs OCR")
+        raise LoadError(
+            path,
+            f"text extracts as junk ({junk} of {visible} characters are (cid:NN), private-use or "
+            "control characters): its fonts have no Unicode mapping; it needs OCR",
+        )
     pages = [_paragraphs(normalize_text(_CONTROL.sub("", text))) for text in raw_pages]
     if not any(pages):
         raise LoadError(path, "no extractable text on any page (scanned or image-only PDF; it needs OCR)")
-    return [_document(path, text, "pdf", title=title, page=number)
-            for number, text in enumerate(pages, start=1) if text]
+    return [
+        _document(path, text, "pdf", title=title, page=number) for number, text in enumerate(pages, start=1) if text
+    ]
 
 
 # ---------------------------------------------------------------- HTML
@@ -324,8 +344,37 @@ def _pdf_documents(path: Path, raw_pages: list[str], title: str) -> list[Documen
 _DROPPED = ["script", "style", "nav", "aside", "form", "noscript", "template", "iframe", "svg", "button", "select"]
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _PARAGRAPH_LIKE = {"p", "dt", "dd", "figcaption", "summary", "address", "blockquote", "caption"}
-_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
-           "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "br", "img", "del", "ins"}
+_INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "cite",
+    "code",
+    "data",
+    "dfn",
+    "em",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "var",
+    "wbr",
+    "br",
+    "img",
+    "del",
+    "ins",
+}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _LINE_MARK = "\u2028"  # stands for <br> until whitespace is collapsed
 
@@ -356,8 +405,13 @@ def load_html(path: Path) -> list[Document]:
 def _main_content(soup: BeautifulSoup) -> Tag:
     """<main> (or role=main), else the only <article>, else <body>; without scripts, menus, forms and the like."""
     articles = soup.find_all("article")
-    root = (soup.find("main") or soup.find(attrs={"role": "main"})
-            or (articles[0] if len(articles) == 1 else None) or soup.body or soup)
+    root = (
+        soup.find("main")
+        or soup.find(attrs={"role": "main"})
+        or (articles[0] if len(articles) == 1 else None)
+        or soup.body
+        or soup
+    )
     for tag in root.find_all([*_DROPPED, "header", "footer"]):
         # A header or footer inside an article or section belongs to it; only the page's own are chrome.
         inner = tag.name in ("header", "footer") and tag.find_parent(["article", "section", "main"]) is not None
@@ -528,10 +582,11 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str]:
         raise LoadError(path, f"front matter: invalid YAML{f' (line {mark.line + 2})' if mark else ''}") from error
     if not isinstance(front, dict):
         raise LoadError(path, "front matter: expected key: value pairs")
-    return front, text[match.end():]
+    return front, text[match.end() :]
 
 
 # ---------------------------------------------------------------- plain text and JSONL
+
 
 def load_text(path: Path) -> list[Document]:
     return [_document(path, normalize_text(_read_text(path)), "text")]
@@ -543,7 +598,7 @@ def load_jsonl(path: Path) -> list[Document]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + 1
         raise LoadError(path, f"line {line}: not UTF-8 text") from error
     documents: list[Document] = []
     first_line: dict[str, int] = {}
@@ -591,8 +646,13 @@ def _jsonl_record(path: Path, line: str) -> Document:
 # ---------------------------------------------------------------- dispatch
 
 LOADERS: dict[str, Callable[[Path], list[Document]]] = {
-    ".pdf": load_pdf, ".html": load_html, ".htm": load_html, ".md": load_markdown, ".markdown": load_markdown,
-    ".txt": load_text, ".jsonl": load_jsonl,
+    ".pdf": load_pdf,
+    ".html": load_html,
+    ".htm": load_html,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_text,
+    ".jsonl": load_jsonl,
 }
 SUPPORTED_SUFFIXES = frozenset(LOADERS)
 
@@ -602,8 +662,10 @@ def load_file(path: Path) -> list[Document]:
     path = Path(path)
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise LoadError(path, f"unsupported file type {path.suffix or '(none)'!r}; "
-                              f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+        raise LoadError(
+            path,
+            f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+        )
     if not path.is_file():
         raise LoadError(path, "not found" if not path.exists() else "not a file")
     return loader(path)

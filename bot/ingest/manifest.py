@@ -98,6 +98,4 @@ def _check_unique(manifest: Manifest, path: Path) -> None:
         seen_ids.add(entry.doc_id())
     for entry in manifest.documents:
         if entry.translation_of and entry.translation_of not in seen_ids:
-            raise ManifestError(
-                f"{path}: '{entry.path}' field 'translation_of': unknown id '{entry.translation_of}'"
-            )
+            raise ManifestError(f"{path}: '{entry.path}' field 'translation_of': unknown id '{entry.translation_of}'")

@@ -121,8 +121,13 @@ def stored_files(store: Chroma) -> dict[str, StoredFile]:
     return files
 
 
-def ingest(files: Sequence[SourceFile], store: Chroma, embedder: Embedder, settings: ChunkSettings,
-           prune_under: Sequence[Path] = ()) -> Iterator[FileResult]:
+def ingest(
+    files: Sequence[SourceFile],
+    store: Chroma,
+    embedder: Embedder,
+    settings: ChunkSettings,
+    prune_under: Sequence[Path] = (),
+) -> Iterator[FileResult]:
     """Index `files`, yielding one result per file as it completes; then prune gone files under `prune_under`."""
     stored = stored_files(store)
     for source in files:
@@ -131,8 +136,9 @@ def ingest(files: Sequence[SourceFile], store: Chroma, embedder: Embedder, setti
         yield from _prune(stored, prune_under, store)
 
 
-def _ingest_file(source: SourceFile, stored: StoredFile, store: Chroma, embedder: Embedder,
-                 settings: ChunkSettings) -> FileResult:
+def _ingest_file(
+    source: SourceFile, stored: StoredFile, store: Chroma, embedder: Embedder, settings: ChunkSettings
+) -> FileResult:
     try:
         content = source.path.read_bytes()
     except OSError as error:
@@ -144,15 +150,16 @@ def _ingest_file(source: SourceFile, stored: StoredFile, store: Chroma, embedder
         documents = load_file(source.path)
     except LoadError as error:
         return FileResult(source.key, "failed", reason=error.reason)
-    chunks = split_documents(_with_metadata(documents, source, sha), embedder.count_tokens,
-                             settings.max_tokens, settings.overlap_tokens)
+    chunks = split_documents(
+        _with_metadata(documents, source, sha), embedder.count_tokens, settings.max_tokens, settings.overlap_tokens
+    )
     if not chunks:
         return FileResult(source.key, "failed", reason="no text to index")
     ids = [f"{source.key}::{sha[:16]}::{n}" for n in range(len(chunks))]
     for chunk in chunks:
         chunk.metadata.update(chunk_count=len(chunks), chunking=settings.signature())
     for start in range(0, len(chunks), settings.batch_size):
-        store.add_documents(chunks[start:start + settings.batch_size], ids=ids[start:start + settings.batch_size])
+        store.add_documents(chunks[start : start + settings.batch_size], ids=ids[start : start + settings.batch_size])
     stale = sorted(set(stored.ids) - set(ids))
     if stale:
         store.delete(ids=stale)
@@ -168,8 +175,10 @@ def _with_metadata(documents: list[Document], source: SourceFile, sha: str) -> l
     entry = source.manifest.entry_for(source.relative)
     extra = entry.metadata() if entry else {}
     doc_id = entry.doc_id() if entry else default_doc_id(source.relative)
-    file_lang = extra.get("lang") or _declared_lang(documents) or detect_lang(
-        "\n".join(doc.page_content for doc in documents[:20])
+    file_lang = (
+        extra.get("lang")
+        or _declared_lang(documents)
+        or detect_lang("\n".join(doc.page_content for doc in documents[:20]))
     )
     for doc in documents:
         meta = doc.metadata

@@ -19,8 +19,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.answer.types import Citation, Timings
-from bot.server.auth import StaffDirectory
 from bot.config import Settings
+from bot.server.auth import StaffDirectory
 from bot.server.services import DOCUMENTS_ROUTE, Services
 
 MAX_QUESTION = 2000
@@ -49,8 +49,11 @@ NonBlank = Annotated[str, AfterValidator(_not_blank)]
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: NonBlank = Field(min_length=1, max_length=MAX_QUESTION, description="in English or Chinese")
-    history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
-                                       description="earlier turns, oldest first, for follow-up questions")
+    history: list[HistoryTurn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description="earlier turns, oldest first, for follow-up questions",
+    )
     lang: Lang | None = Field(None, description="answer language; default: the question's")
 
 
@@ -140,17 +143,25 @@ class StaffGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] not in ("http", "websocket") or not (path == self.prefix or path.startswith(self.prefix + "/")):
+        if scope["type"] not in ("http", "websocket") or not (
+            path == self.prefix or path.startswith(self.prefix + "/")
+        ):
             return await self.app(scope, receive, send)
         header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
         if self.directory.user_for_basic_header(header) is not None:
             return await self.app(scope, receive, send)
         if scope["type"] == "websocket":
             return await send({"type": "websocket.close", "code": 1008})
-        message = ("Staff login required." if self.directory.users() else
-                   "No staff users are configured: run `askgov staff add-user NAME` on the server.")
-        response = JSONResponse({"detail": message}, status_code=401,
-                                headers={"WWW-Authenticate": 'Basic realm="AskGov HK staff", charset="UTF-8"'})
+        message = (
+            "Staff login required."
+            if self.directory.users()
+            else "No staff users are configured: run `askgov staff add-user NAME` on the server."
+        )
+        response = JSONResponse(
+            {"detail": message},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Basic realm="AskGov HK staff", charset="UTF-8"'},
+        )
         await response(scope, receive, send)
 
 
@@ -173,8 +184,11 @@ class SecurityHeaders:
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"strict-origin-when-cross-origin"))
                 if staff:
-                    headers += [(b"content-security-policy", b"frame-ancestors 'none'"),
-                                (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
+                    headers += [
+                        (b"content-security-policy", b"frame-ancestors 'none'"),
+                        (b"x-frame-options", b"DENY"),
+                        (b"cache-control", b"no-store"),
+                    ]
                 elif not path.startswith(DOCUMENTS_ROUTE + "/"):  # documents set their own policy
                     headers.append((b"content-security-policy", f"frame-ancestors {self.citizen_frames}".encode()))
                 message = {**message, "headers": headers}
@@ -184,8 +198,12 @@ class SecurityHeaders:
 
 
 # --- the app -------------------------------------------------------------------------------------------------
-TEXT_TYPES = {".md": "text/markdown; charset=utf-8", ".txt": "text/plain; charset=utf-8",
-              ".jsonl": "text/plain; charset=utf-8", ".markdown": "text/markdown; charset=utf-8"}
+TEXT_TYPES = {
+    ".md": "text/markdown; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".jsonl": "text/plain; charset=utf-8",
+    ".markdown": "text/markdown; charset=utf-8",
+}
 
 
 def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -197,9 +215,14 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     directory = StaffDirectory(settings.staff_users_file, settings.staff_users.get_secret_value())
     directory.users()  # a malformed users file fails here, at start-up, naming the file and line
 
-    app = FastAPI(title="AskGov HK", version="0.1.0", docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/openapi.json",
-                  description="Cited answers about Hong Kong's AI-enabled public services, from policy documents.")
+    app = FastAPI(
+        title="AskGov HK",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        description="Cited answers about Hong Kong's AI-enabled public services, from policy documents.",
+    )
     app.state.services = services
     add_api_routes(app, services)
     add_document_route(app, settings.corpus_dir)
@@ -207,22 +230,46 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     @app.get("/gradio.js", include_in_schema=False)
     def web_component() -> FileResponse:
         # Gradio's web-component loader, served from this site so embedding pages need no third-party script.
-        return FileResponse(Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js",
-                            media_type="text/javascript")
+        return FileResponse(
+            Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js", media_type="text/javascript"
+        )
 
     theme = gr.themes.Default(primary_hue="blue")
-    gr.mount_gradio_app(app, build_staff_ui(services), path=STAFF_PATH, footer_links=[], run_history=False,
-                        auth_dependency=lambda request: directory.user_for_basic_header(
-                            request.headers.get("authorization")),
-                        ssr_mode=False, mcp_server=False, theme=theme, show_error=True)
-    gr.mount_gradio_app(app, build_citizen_ui(services), path="/", footer_links=[], run_history=False,
-                        ssr_mode=False, mcp_server=False, theme=theme, css=CSS, show_error=False,
-                        head='<meta name="description" content="AskGov HK: cited answers about Hong Kong\'s '
-                             'AI-enabled public services.">')
+    gr.mount_gradio_app(
+        app,
+        build_staff_ui(services),
+        path=STAFF_PATH,
+        footer_links=[],
+        run_history=False,
+        auth_dependency=lambda request: directory.user_for_basic_header(request.headers.get("authorization")),
+        ssr_mode=False,
+        mcp_server=False,
+        theme=theme,
+        show_error=True,
+    )
+    gr.mount_gradio_app(
+        app,
+        build_citizen_ui(services),
+        path="/",
+        footer_links=[],
+        run_history=False,
+        ssr_mode=False,
+        mcp_server=False,
+        theme=theme,
+        css=CSS,
+        show_error=False,
+        head='<meta name="description" content="AskGov HK: cited answers about Hong Kong\'s '
+        'AI-enabled public services.">',
+    )
 
     # Added last so they run first: the gate and the size limit act before any route or mount sees a request.
-    app.add_middleware(CORSMiddleware, allow_origins=embed_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["*"], allow_credentials=False)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=embed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["*"],
+        allow_credentials=False,
+    )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(StaffGate, directory=directory)
     app.add_middleware(SecurityHeaders, embed_origins=embed_origins)
@@ -233,29 +280,42 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         problems = [f"{'.'.join(str(part) for part in e['loc'][1:]) or 'body'}: {e['msg']}" for e in error.errors()]
-        return JSONResponse({"error": "; ".join(problems), "detail": jsonable_encoder(error.errors())},
-                            status_code=422)
+        return JSONResponse({"error": "; ".join(problems), "detail": jsonable_encoder(error.errors())}, status_code=422)
 
-    @app.post("/api/ask", response_model=AskResponse, tags=["api"],
-              responses={413: {"description": "body over 64 KB"}, 422: {"description": "invalid request"}})
+    @app.post(
+        "/api/ask",
+        response_model=AskResponse,
+        tags=["api"],
+        responses={413: {"description": "body over 64 KB"}, 422: {"description": "invalid request"}},
+    )
     def ask(request: AskRequest) -> dict:
         """Answer a question from the documents, with numbered citations (or a refusal pointing to 1823)."""
         history = [turn.model_dump() for turn in request.history]
         return services.ask(request.question, history=history, lang=request.lang).public_json()
 
-    @app.post("/api/search", response_model=list[SearchHit], tags=["api"],
-              responses={413: {"description": "body over 64 KB"}, 422: {"description": "invalid request"}})
+    @app.post(
+        "/api/search",
+        response_model=list[SearchHit],
+        tags=["api"],
+        responses={413: {"description": "body over 64 KB"}, 422: {"description": "invalid request"}},
+    )
     def search(request: SearchRequest) -> list[dict]:
         """The passages nearest to the query (cosine similarity), optionally of one language or document."""
-        passages = services.dense_search(request.query, request.k, request.lang,
-                                         (request.doc_id,) if request.doc_id else ())
+        passages = services.dense_search(
+            request.query, request.k, request.lang, (request.doc_id,) if request.doc_id else ()
+        )
         return [p.as_json() for p in passages]
 
     @app.get("/api/health", response_model=Health, tags=["api"])
     def health() -> Health:
         chunks = services.chunk_count()
-        return Health(ready=chunks > 0, chunks=chunks, documents=len(services.documents()),
-                      embedder=services.settings.embedder, backend=services.assistant.backend_name)
+        return Health(
+            ready=chunks > 0,
+            chunks=chunks,
+            documents=len(services.documents()),
+            embedder=services.settings.embedder,
+            backend=services.assistant.backend_name,
+        )
 
 
 def add_document_route(app: FastAPI, corpus_dir: Path) -> None:
@@ -267,7 +327,12 @@ def add_document_route(app: FastAPI, corpus_dir: Path) -> None:
         root = corpus_dir.resolve()
         target = (root / path).resolve()
         hidden = any(part.startswith(".") for part in Path(path).parts)
-        if hidden or root not in target.parents or not target.is_file() or target.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if (
+            hidden
+            or root not in target.parents
+            or not target.is_file()
+            or target.suffix.lower() not in SUPPORTED_SUFFIXES
+        ):
             raise HTTPException(404, f"no document {path}")
         suffix = target.suffix.lower()
         headers = {"content-security-policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"}

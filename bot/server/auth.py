@@ -40,8 +40,15 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(key, validate=True)
-        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt, validate=True), n=int(n), r=int(r),
-                                p=int(p), dklen=len(expected), maxmem=2**26)
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt, validate=True),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+            maxmem=2**26,
+        )
     except (ValueError, binascii.Error):
         return False
     return hmac.compare_digest(actual, expected)
@@ -54,8 +61,9 @@ def parse_entries(text: str, origin: str) -> dict[str, str]:
         for entry in line.split("#", 1)[0].split():
             name, _, stored = entry.partition(":")
             if not NAME.match(name) or not stored.startswith("scrypt$") or stored.count("$") != 5:
-                raise UsersFileError(f"{origin}, line {number}: expected `name:scrypt$n$r$p$salt$key`, got "
-                                     f"'{entry[:20]}...'")
+                raise UsersFileError(
+                    f"{origin}, line {number}: expected `name:scrypt$n$r$p$salt$key`, got '{entry[:20]}...'"
+                )
             users[name] = stored
     return users
 

@@ -55,10 +55,13 @@ def source_cards(citations: list[Citation], lang: str, links: list[str]) -> str:
         cards.append(
             f'<li class="source-card" id="source-{citation.n}" aria-label="{html.escape(text(lang, "sources"))} '
             f'{citation.n}"><span class="source-n">[{citation.n}]</span>{heading}'
-            f'{" · " + html.escape(where) if where else ""}'
-            f"<blockquote>{html.escape(snippet)}</blockquote></li>")
-    return (f'<section aria-label="{html.escape(text(lang, "sources"))}"><h2>{html.escape(text(lang, "sources"))}'
-            f"</h2><ol>{''.join(cards)}</ol></section>")
+            f"{' · ' + html.escape(where) if where else ''}"
+            f"<blockquote>{html.escape(snippet)}</blockquote></li>"
+        )
+    return (
+        f'<section aria-label="{html.escape(text(lang, "sources"))}"><h2>{html.escape(text(lang, "sources"))}'
+        f"</h2><ol>{''.join(cards)}</ol></section>"
+    )
 
 
 def bubble_text(result: AnswerResult) -> str:
@@ -66,8 +69,10 @@ def bubble_text(result: AnswerResult) -> str:
     lang = result.lang
     if not result.citations:
         return result.answer
-    key = " · ".join(f"[{c.n}] {c.title}" + (f", {citation_where(c, lang)}" if citation_where(c, lang) else "")
-                     for c in result.citations)
+    key = " · ".join(
+        f"[{c.n}] {c.title}" + (f", {citation_where(c, lang)}" if citation_where(c, lang) else "")
+        for c in result.citations
+    )
     return f"{result.answer}\n\n*{text(lang, 'sources_inline')}: {key}*"
 
 
@@ -92,12 +97,24 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         with gr.Column(elem_id="askgov-chat"):
             with gr.Row(equal_height=True, elem_id="top-row"):
                 heading = gr.Markdown(f"# {text('en', 'title')}\n{text('en', 'intro')}", elem_id="heading")
-                lang_switch = gr.Radio(LANGUAGE_CHOICES, value="en", label=text("en", "language"),
-                                       elem_id="lang-switch", min_width=220, scale=0)
+                lang_switch = gr.Radio(
+                    LANGUAGE_CHOICES,
+                    value="en",
+                    label=text("en", "language"),
+                    elem_id="lang-switch",
+                    min_width=220,
+                    scale=0,
+                )
             answer_lang_note = gr.Markdown(text("en", "answer_lang_auto"), elem_id="answer-lang-note")
-            chatbot = gr.Chatbot(label=text("en", "chat"), placeholder=text("en", "chat_placeholder"),
-                                 elem_id="chatbot", height=420, buttons=["copy"], feedback_options=None,
-                                 layout="bubble")
+            chatbot = gr.Chatbot(
+                label=text("en", "chat"),
+                placeholder=text("en", "chat_placeholder"),
+                elem_id="chatbot",
+                height=420,
+                buttons=["copy"],
+                feedback_options=None,
+                layout="bubble",
+            )
             escalation = gr.Markdown(text("en", "escalation"), visible=False, elem_id="escalation")
             sources = gr.HTML("", elem_id="sources")
             with gr.Row(visible=False, elem_id="feedback-row") as feedback_row:
@@ -105,37 +122,76 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 thumbs_up = gr.Button(text("en", "thumbs_up"), elem_id="thumbs-up", size="sm", min_width=120)
                 thumbs_down = gr.Button(text("en", "thumbs_down"), elem_id="thumbs-down", size="sm", min_width=120)
             with gr.Row(visible=False, elem_id="comment-row") as comment_row:
-                comment = gr.Textbox(label=text("en", "comment"), lines=2, max_length=1000, scale=4,
-                                     elem_id="comment")
+                comment = gr.Textbox(label=text("en", "comment"), lines=2, max_length=1000, scale=4, elem_id="comment")
                 comment_send = gr.Button(text("en", "comment_send"), size="sm", scale=1, min_width=120)
             feedback_status = gr.Markdown("", elem_id="feedback-status")
             with gr.Row(equal_height=True, elem_id="question-row"):
-                question = gr.Textbox(label=text("en", "question"), placeholder=text("en", "question_placeholder"),
-                                      max_length=MAX_QUESTION, scale=5, min_width=200, elem_id="question",
-                                      autofocus=True)
+                question = gr.Textbox(
+                    label=text("en", "question"),
+                    placeholder=text("en", "question_placeholder"),
+                    max_length=MAX_QUESTION,
+                    scale=5,
+                    min_width=200,
+                    elem_id="question",
+                    autofocus=True,
+                )
                 send = gr.Button(text("en", "send"), variant="primary", scale=1, min_width=90, elem_id="send")
             examples_label = gr.Markdown(text("en", "examples"))
             with gr.Row():
-                example_buttons = [gr.Button(example, size="sm", elem_classes="example-button", min_width=160)
-                                   for example in EXAMPLES["en"]]
+                example_buttons = [
+                    gr.Button(example, size="sm", elem_classes="example-button", min_width=160)
+                    for example in EXAMPLES["en"]
+                ]
             clear = gr.Button(text("en", "clear"), size="sm", elem_id="clear")
             footer = gr.Markdown(text("en", "footer"), elem_id="footer")
 
-        answer_outputs = [question, chatbot, turns, sources, escalation, feedback_row, comment_row, comment,
-                          feedback_status, last]
+        answer_outputs = [
+            question,
+            chatbot,
+            turns,
+            sources,
+            escalation,
+            feedback_row,
+            comment_row,
+            comment,
+            feedback_status,
+            last,
+        ]
 
-        def respond(message: str, chat: list, history: list, lang: str, fixed_lang: str | None,
-                    request: gr.Request):
+        def respond(message: str, chat: list, history: list, lang: str, fixed_lang: str | None, request: gr.Request):
             message = (message or "").strip()
             if not message:
-                yield gr.update(), chat, history, gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), \
-                    text(lang, "empty"), gr.update()
+                yield (
+                    gr.update(),
+                    chat,
+                    history,
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    text(lang, "empty"),
+                    gr.update(),
+                )
                 return
             if len(message) > MAX_QUESTION:
-                yield gr.update(), chat, history, gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), \
-                    text(lang, "too_long", limit=MAX_QUESTION), gr.update()
+                yield (
+                    gr.update(),
+                    chat,
+                    history,
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    text(lang, "too_long", limit=MAX_QUESTION),
+                    gr.update(),
+                )
                 return
-            chat = chat + [{"role": "user", "content": message}, {"role": "assistant", "content": text(lang, "searching")}]
+            chat = chat + [
+                {"role": "user", "content": message},
+                {"role": "assistant", "content": text(lang, "searching")},
+            ]
             hidden = gr.update(visible=False)
             yield "", chat, history, "", hidden, hidden, hidden, "", "", None
             try:
@@ -146,8 +202,18 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                         break
                     streamed += item
                     chat[-1] = {"role": "assistant", "content": streamed}
-                    yield gr.update(), chat, history, gr.update(), gr.update(), gr.update(), gr.update(), \
-                        gr.update(), gr.update(), gr.update()
+                    yield (
+                        gr.update(),
+                        chat,
+                        history,
+                        gr.update(),
+                        gr.update(),
+                        gr.update(),
+                        gr.update(),
+                        gr.update(),
+                        gr.update(),
+                        gr.update(),
+                    )
             except Exception:  # the citizen sees a polite message; the server log has the details
                 log.exception("answering failed")
                 chat[-1] = {"role": "assistant", "content": text(lang, "error")}
@@ -158,18 +224,33 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
             chat[-1] = {"role": "assistant", "content": bubble_text(result)}
             history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
             latest = {"question": message, "result": result.model_dump(), "links": links, "feedback_id": None}
-            yield (gr.update(), chat, history, source_cards(result.citations, lang, links),
-                   gr.update(visible=result.refused), gr.update(visible=True), hidden, "", "", latest)
+            yield (
+                gr.update(),
+                chat,
+                history,
+                source_cards(result.citations, lang, links),
+                gr.update(visible=result.refused),
+                gr.update(visible=True),
+                hidden,
+                "",
+                "",
+                latest,
+            )
 
         def rate(rating: int):
             def handler(latest: dict | None, lang: str):
                 if not latest:
                     return gr.update(), gr.update(), "", latest
                 result = AnswerResult.model_validate(latest["result"])
-                sources_list = [f"[{c.n}] {c.title} ({c.doc_id}{', p. ' + str(c.page) if c.page else ''})"
-                                for c in result.citations]
-                latest = {**latest, "feedback_id": feedback.add_feedback(
-                    rating, latest["question"], result.answer, result.lang, result.refused, sources_list)}
+                sources_list = [
+                    f"[{c.n}] {c.title} ({c.doc_id}{', p. ' + str(c.page) if c.page else ''})" for c in result.citations
+                ]
+                latest = {
+                    **latest,
+                    "feedback_id": feedback.add_feedback(
+                        rating, latest["question"], result.answer, result.lang, result.refused, sources_list
+                    ),
+                }
                 return gr.update(visible=False), gr.update(visible=True), text(lang, "thanks"), latest
 
             return handler
@@ -209,8 +290,24 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 gr.update(value=text(lang, "footer")),
             ]
 
-        relabelled = [heading, lang_switch, chatbot, escalation, sources, feedback_prompt, thumbs_up, thumbs_down,
-                      comment, comment_send, question, send, examples_label, *example_buttons, clear, footer]
+        relabelled = [
+            heading,
+            lang_switch,
+            chatbot,
+            escalation,
+            sources,
+            feedback_prompt,
+            thumbs_up,
+            thumbs_down,
+            comment,
+            comment_send,
+            question,
+            send,
+            examples_label,
+            *example_buttons,
+            clear,
+            footer,
+        ]
 
         def choose_language(lang: str, latest: dict | None):
             # A language the user picks is also the answer language from then on.
@@ -226,7 +323,8 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         send.click(respond, ask_inputs, answer_outputs, concurrency_limit=2)
         for button in example_buttons:
             button.click(lambda value: value, button, question, queue=False).then(
-                respond, ask_inputs, answer_outputs, concurrency_limit=2)
+                respond, ask_inputs, answer_outputs, concurrency_limit=2
+            )
         thumbs_up.click(rate(1), [last, lang_state], [feedback_row, comment_row, feedback_status, last])
         thumbs_down.click(rate(-1), [last, lang_state], [feedback_row, comment_row, feedback_status, last])
         comment_send.click(save_comment, [comment, last, lang_state], [comment_row, feedback_status])
@@ -234,7 +332,8 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         cleared = [chatbot, turns, last, sources, escalation, feedback_row, comment_row, feedback_status, question]
         clear.click(clear_all, None, cleared)
         chatbot.clear(clear_all, None, cleared)  # the chat's own bin icon
-        lang_switch.input(choose_language, [lang_switch, last],
-                          [lang_state, answer_lang, answer_lang_note, *relabelled])
+        lang_switch.input(
+            choose_language, [lang_switch, last], [lang_state, answer_lang, answer_lang_note, *relabelled]
+        )
         ui.load(language_from_url, [last], [lang_state, answer_lang_note, *relabelled])
     return ui

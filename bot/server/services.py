@@ -50,8 +50,9 @@ class Services:
         self._log_if_refused(question, result)
         return result
 
-    def stream(self, question: str, history: Sequence[Turn | dict] = (),
-               lang: str | None = None) -> Iterator[str | AnswerResult]:
+    def stream(
+        self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None
+    ) -> Iterator[str | AnswerResult]:
         with self._lock:
             for item in self.assistant.stream(question, history=history, lang=lang):
                 if isinstance(item, AnswerResult):
@@ -68,8 +69,7 @@ class Services:
         with self._lock:
             return self.assistant.retriever.dense(query, k, SearchFilter(lang=lang, doc_ids=tuple(doc_ids)))
 
-    def hybrid_search(self, query: str, k: int, lang: str | None = None,
-                      doc_ids: Sequence[str] = ()) -> list[Passage]:
+    def hybrid_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages as the assistant would see them (dense and keyword ranks fused)."""
         with self._lock:
             return self.assistant.retriever.search(query, k=k, search_filter=SearchFilter(lang, tuple(doc_ids)))
@@ -104,13 +104,25 @@ class Services:
             raise FileNotFoundError(f"corpus folder {corpus} does not exist (ASKGOV_CORPUS_DIR)")
         with self._lock:
             store = get_store(self.settings)
-            results = list(ingest(discover([corpus]), store, get_embedder(self.settings),
-                                  chunk_settings(self.settings), prune_under=[corpus]))
+            results = list(
+                ingest(
+                    discover([corpus]),
+                    store,
+                    get_embedder(self.settings),
+                    chunk_settings(self.settings),
+                    prune_under=[corpus],
+                )
+            )
             self.assistant = self.assistant.with_retriever(get_retriever(self.settings, store))
         count = lambda status: sum(r.status == status for r in results)  # noqa: E731
-        return ReindexSummary(count("indexed"), count("unchanged"), count("failed"), count("removed"),
-                              [f"{r.source}: {r.reason}" for r in results if r.status == "failed"],
-                              self.chunk_count())
+        return ReindexSummary(
+            count("indexed"),
+            count("unchanged"),
+            count("failed"),
+            count("removed"),
+            [f"{r.source}: {r.reason}" for r in results if r.status == "failed"],
+            self.chunk_count(),
+        )
 
 
 def corpus_relative(source: Path, corpus_dir: Path) -> str | None:

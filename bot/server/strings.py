@@ -10,7 +10,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "title": "AskGov HK",
         "intro": "Ask about Hong Kong's AI-enabled public services. Answers come only from the published "
-                 "documents, and each answer lists its sources.",
+        "documents, and each answer lists its sources.",
         "language": "Language",
         "chat": "Conversation with AskGov HK",
         "chat_placeholder": "Ask a question in English, 中文 or 粵語.",
@@ -25,7 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "open": "Open the document",
         "escalation": "**Talk to a person:** call **1823**, the government enquiry hotline.",
         "footer": "AskGov HK can be wrong: check the source before relying on an answer. Need a person? "
-                  "Call 1823. Please do not type personal details such as your HKID or phone number.",
+        "Call 1823. Please do not type personal details such as your HKID or phone number.",
         "feedback_prompt": "Was this answer helpful?",
         "thumbs_up": "👍 Helpful",
         "thumbs_down": "👎 Not helpful",
@@ -56,7 +56,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "page": "第 {page} 頁",
         "open": "開啟文件",
         "escalation": "**與職員對話：**請致電政府熱線 **1823**。",
-        "footer": "AskGov HK 的答案可能有誤，請先查看出處。如需真人協助，請致電 1823。請勿輸入身份證號碼、電話號碼等個人資料。",
+        "footer": (
+            "AskGov HK 的答案可能有誤，請先查看出處。如需真人協助，請致電 1823。"
+            "請勿輸入身份證號碼、電話號碼等個人資料。"
+        ),
         "feedback_prompt": "這個答案有幫助嗎？",
         "thumbs_up": "👍 有幫助",
         "thumbs_down": "👎 沒有幫助",
@@ -87,7 +90,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "page": "第 {page} 页",
         "open": "打开文件",
         "escalation": "**与工作人员对话：**请致电政府热线 **1823**。",
-        "footer": "AskGov HK 的答案可能有误，请先查看出处。如需人工协助，请致电 1823。请勿输入身份证号码、电话号码等个人资料。",
+        "footer": (
+            "AskGov HK 的答案可能有误，请先查看出处。如需人工协助，请致电 1823。"
+            "请勿输入身份证号码、电话号码等个人资料。"
+        ),
         "feedback_prompt": "这个答案有帮助吗？",
         "thumbs_up": "👍 有帮助",
         "thumbs_down": "👎 没有帮助",
@@ -133,6 +139,10 @@ def ui_lang(value: str | None) -> str:
     """A supported UI language for `value` (e.g. from ?lang=), English otherwise."""
     if not value:
         return "en"
-    by_lower = {lang.lower(): lang for lang in LANGS} | {"zh-hk": "zh-Hant", "zh-tw": "zh-Hant", "zh-cn": "zh-Hans",
-                                                           "zh": "zh-Hant"}
+    by_lower = {lang.lower(): lang for lang in LANGS} | {
+        "zh-hk": "zh-Hant",
+        "zh-tw": "zh-Hant",
+        "zh-cn": "zh-Hans",
+        "zh": "zh-Hant",
+    }
     return by_lower.get(value.strip().lower(), "en")
