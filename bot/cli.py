@@ -21,7 +21,9 @@ index_app = typer.Typer(help="Inspect the vector index.", no_args_is_help=True)
 staff_app = typer.Typer(help="Manage logins to the staff console.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
+db_app = typer.Typer(help="The database of feedback and staff users.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+app.add_typer(db_app, name="db")
 
 out = Console()
 err = Console(stderr=True)
@@ -285,6 +287,7 @@ def serve(
     """Serve the citizens' chat (/), the staff console (/staff) and the HTTP API (/api) on HOST:PORT."""
     import uvicorn
 
+    from bot.db import DatabaseError
     from bot.server.app import build_app
     from bot.server.auth import UsersFileError
 
@@ -292,7 +295,7 @@ def serve(
     _open_store(settings)
     try:
         web_app = build_app(settings)  # loads the models once, before the first request
-    except (UsersFileError, ValueError) as error:
+    except (UsersFileError, ValueError, DatabaseError) as error:
         _fail(str(error), 2)
     err.print(
         f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, API: /api/docs)",
@@ -304,19 +307,51 @@ def serve(
 @staff_app.command("add-user")
 def staff_add_user(
     name: Annotated[str, typer.Argument(help="login name (letters, digits, . _ @ -)")],
-    users_file: Annotated[Optional[Path], typer.Option(dir_okay=False, help="default: ASKGOV_STAFF_USERS_FILE")] = None,
+    users_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            dir_okay=False,
+            help="default: the database when ASKGOV_DATABASE_URL is set, else ASKGOV_STAFF_USERS_FILE",
+        ),
+    ] = None,
 ) -> None:
     """Add a staff user (or change their password); prompts for the password and stores only its scrypt hash."""
-    from bot.server.auth import UsersFileError, add_user, validate_new_user
+    from bot.server.auth import UsersFileError, add_user, hash_password, validate_new_user
 
-    path = users_file or get_settings().staff_users_file
+    settings = get_settings()
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         validate_new_user(name, password)
-        existed = add_user(path, name, password)
+        if users_file or not settings.database_url.get_secret_value():
+            path = users_file or settings.staff_users_file
+            existed, place = add_user(path, name, password), str(path)
+        else:
+            from bot.db.users import StaffUserTable
+
+            database = _database(settings)
+            existed, place = StaffUserTable(database).put(name, hash_password(password)), database.url
     except UsersFileError as error:
         _fail(str(error), 2)
-    out.print(f"{'updated' if existed else 'added'} {name} in {path}", highlight=False)
+    out.print(f"{'updated' if existed else 'added'} {name} in {place}", highlight=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the database's tables (feedback, staff users): the app also does it when it starts."""
+    from bot.db import revision
+
+    database = _database(get_settings())
+    out.print(f"{database.url} is at revision {revision(database)}", highlight=False)
+
+
+def _database(settings):
+    """The engine on the configured database, migrated; a clear error when it cannot be reached."""
+    from bot.db import DatabaseError, database_url, open_engine
+
+    try:
+        return open_engine(database_url(settings))
+    except DatabaseError as error:
+        _fail(str(error), 2)
 
 
 def _with_index(index: Path | None):
