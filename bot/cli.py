@@ -332,7 +332,7 @@ def staff_add_user(
             existed, place = StaffUserTable(database).put(name, hash_password(password)), database.url
     except UsersFileError as error:
         _fail(str(error), 2)
-    out.print(f"{'updated' if existed else 'added'} {name} in {place}", highlight=False)
+    out.print(f"{'updated' if existed else 'added'} {name} in {place}", highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -341,7 +341,7 @@ def db_upgrade() -> None:
     from bot.db import revision
 
     database = _database(get_settings())
-    out.print(f"{database.url} is at revision {revision(database)}", highlight=False)
+    out.print(f"{database.url} is at revision {revision(database)}", highlight=False, soft_wrap=True)
 
 
 def _database(settings):
