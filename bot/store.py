@@ -44,7 +44,7 @@ def make_client(index_dir: Path, chroma_url: str = "") -> ClientAPI:
             settings=settings,
         )
     except Exception as error:  # chromadb raises several types for an unreachable server
-        raise StoreError(f"cannot reach the Chroma server at {chroma_url}: {error}") from error
+        raise StoreError(f"cannot reach the Chroma server at {chroma_url} (ASKGOV_CHROMA_URL): {error}") from error
 
 
 def open_store(client: ClientAPI, embedder: Embedder) -> Chroma:

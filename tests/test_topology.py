@@ -27,6 +27,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.config import Settings
 from bot.feedback import FeedbackStore
 
 pytestmark = pytest.mark.topology
@@ -213,7 +214,7 @@ def test_feedback_written_through_both_apps_is_in_the_database_and_both_consoles
         answer = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=120).json()
         assert answer["refused"], answer  # a refused question is logged as a gap in the documents
 
-    logged = {gap.question for gap in FeedbackStore(Path("unused"), site["database"]).gaps()}
+    logged = {gap.question for gap in FeedbackStore.from_settings(Settings(database_url=site["database"])).gaps()}
     assert set(questions.values()) <= logged
     for url in site["urls"]:
         [table] = staff_call(url, "gap_rows")  # the console's table of gaps
@@ -234,7 +235,7 @@ def test_a_staff_user_added_while_the_apps_run_can_sign_in_to_either(site: dict)
 
 
 def test_the_feedback_store_on_postgresql(site: dict) -> None:
-    store = FeedbackStore(Path("unused"), site["database"])
+    store = FeedbackStore.from_settings(Settings(database_url=site["database"]))
     feedback_id = store.add_feedback(-1, "Call me on 9123 4567 about the subsidy", "I'm sorry", "en", refused=True)
     store.set_comment(feedback_id, "Écrivez à chan@example.com")
     row = next(row for row in store.recent_feedback() if row.id == feedback_id)

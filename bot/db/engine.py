@@ -49,7 +49,8 @@ def open_engine(url: str) -> Engine:
         upgrade(engine)
     except SQLAlchemyError as error:
         engine.dispose()
-        raise DatabaseError(f"cannot open the database {safe_url(url)} (ASKGOV_DATABASE_URL): {error}") from error
+        detail = str(getattr(error, "orig", None) or error).strip()  # the driver's words, without SQLAlchemy's link
+        raise DatabaseError(f"cannot open the database {safe_url(url)} (ASKGOV_DATABASE_URL): {detail}") from error
     return engine
 
 
