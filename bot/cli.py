@@ -19,9 +19,9 @@ app = typer.Typer(help="AskGov HK: cited answers from Hong Kong policy documents
 models_app = typer.Typer(help="Obtain and inspect model weights.", no_args_is_help=True)
 index_app = typer.Typer(help="Inspect the vector index.", no_args_is_help=True)
 staff_app = typer.Typer(help="Manage logins to the staff console.", no_args_is_help=True)
+db_app = typer.Typer(help="The database of feedback and staff users.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
-db_app = typer.Typer(help="The database of feedback and staff users.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(db_app, name="db")
 

@@ -123,8 +123,9 @@ class Services:
                     prune_under=[corpus],
                 )
             )
+            current = revision(store)
             self.assistant = self.assistant.with_retriever(get_retriever(self.settings, store))
-            self._store_revision = revision(store)
+            self._store_revision = current
         count = lambda status: sum(r.status == status for r in results)  # noqa: E731
         return ReindexSummary(
             count("indexed"),
@@ -144,11 +145,12 @@ class Services:
             return
         self._store_checked = time.monotonic()
         store = self.assistant.retriever.store
-        if revision(store) == self._store_revision:
+        current = revision(store)  # taken before the reload: a change during it is caught by the next look
+        if current == self._store_revision:
             return
         with self._lock:
             self.assistant = self.assistant.with_retriever(get_retriever(self.settings, store))
-            self._store_revision = revision(store)
+            self._store_revision = current
 
 
 def corpus_relative(source: Path, corpus_dir: Path) -> str | None:
