@@ -14,11 +14,11 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from proxy_config import DEPLOY_CONFIG, NGINX, local_config, nginx_command, upstream_hosts
 
 from bot.config import Settings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
-NGINX = Path("/usr/sbin/nginx")
 
 
 @pytest.fixture(scope="module")
@@ -83,20 +83,8 @@ def test_the_proxy_balances_exactly_the_app_services(services: dict[str, dict]) 
 
 @pytest.mark.skipif(not NGINX.exists(), reason="Debian's nginx is not installed: run `make topology-tools`")
 def test_nginx_accepts_the_proxy_config(tmp_path: Path) -> None:
-    # The app host names only resolve inside compose's network: give each a loopback address of its own here.
-    site = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
-    hosts = sorted(set(re.findall(r"^\s*server\s+([\w-]+):\d+", site, re.M)))
-    for number, host in enumerate(hosts, 2):
-        site = re.sub(rf"(server\s+){host}:", rf"\g<1>127.0.0.{number}:", site)
-    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n",
-        encoding="utf-8",
-    )
-    checked = subprocess.run(
-        [NGINX, "-t", "-c", tmp_path / "nginx.conf", "-p", tmp_path, "-e", tmp_path / "error.log"],
-        capture_output=True,
-        text=True,
-    )
+    # each app host gets a loopback address of its own, as distinct hosts would be
+    hosts = upstream_hosts(DEPLOY_CONFIG.read_text(encoding="utf-8"))
+    main = local_config(tmp_path, {host: f"127.0.0.{n}:7860" for n, host in enumerate(hosts, 2)})
+    checked = subprocess.run(nginx_command(main, "-t"), capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr

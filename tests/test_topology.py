@@ -1,9 +1,9 @@
 """The deployed topology on one machine: a real Chroma server, a real PostgreSQL and two `askgov serve` processes.
 
 What deploy/compose.yaml runs, without containers: `chroma run` on a free port, a scratch PostgreSQL cluster
-(initdb in a temporary folder, run as the `postgres` user when the test runs as root), and two app processes that
-share both through ASKGOV_CHROMA_URL and ASKGOV_DATABASE_URL. Select it with `pytest -m topology`; it needs
-Debian's postgresql (`make topology-tools`).
+(initdb in a temporary folder, run as the `postgres` user when the test runs as root), two app processes that
+share both through ASKGOV_CHROMA_URL and ASKGOV_DATABASE_URL, and Debian's nginx with deploy/nginx.conf in front
+of them. Select it with `pytest -m topology`; it needs Debian's postgresql and nginx (`make topology-tools`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from proxy_config import DEPLOY_CONFIG, NGINX, local_config, nginx_command, upstream_hosts
 
 from bot.config import Settings
 from bot.feedback import FeedbackStore
@@ -169,6 +170,24 @@ def site(postgres: str, chroma: str, tmp_path_factory: pytest.TempPathFactory) -
             stop(process)
 
 
+@pytest.fixture(scope="module")
+def proxy(site: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """nginx with deploy/nginx.conf on a free port, its upstream servers the two app processes."""
+    if not NGINX.exists():
+        pytest.skip("Debian's nginx is not installed: run `make topology-tools`")
+    folder, port = tmp_path_factory.mktemp("proxy"), free_port()
+    apps = [url.removeprefix("http://") for url in site["urls"]]
+    hosts = upstream_hosts(DEPLOY_CONFIG.read_text(encoding="utf-8"))
+    main = local_config(folder, {host: apps[n % len(apps)] for n, host in enumerate(hosts)}, f"127.0.0.1:{port}")
+    process = subprocess.Popen(nginx_command(main, "-g", "daemon off;"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for("nginx", lambda: httpx.get(f"{url}/proxy-health", timeout=2).is_success, process, folder / "error.log")
+        yield {"url": url, "access_log": folder / "access.log"}
+    finally:
+        stop(process)
+
+
 def basic(user: tuple[str, str]) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()}
 
@@ -246,3 +265,15 @@ def test_the_feedback_store_on_postgresql(site: dict) -> None:
     )
     with pytest.raises(KeyError, match="no feedback with id"):
         store.set_comment(feedback_id + 1000, "x")
+
+
+def test_the_proxy_keeps_a_client_on_one_app(proxy: dict, site: dict) -> None:
+    health = httpx.get(f"{proxy['url']}/api/health", timeout=30).json()
+    assert health["ready"] and health["documents"] >= len(FIRST_DOCUMENTS)
+    # A Gradio event is a POST and then a stream read from the process that queued it: only a sticky proxy
+    # lets the two meet. The staff console's gaps table is such an event.
+    [table] = staff_call(proxy["url"], "gap_rows")
+    assert table["data"], "the gaps logged through the apps"
+    lines = [line.split() for line in proxy["access_log"].read_text().splitlines()]
+    answered_by = {upstream for uri, upstream in lines if not uri.startswith("/proxy-health")}
+    assert len(answered_by) == 1 and answered_by <= {url.removeprefix("http://") for url in site["urls"]}
