@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,8 @@ from bot.config import Settings
 from bot.feedback import FeedbackStore
 from bot.retrieve import Passage, SearchFilter
 from bot.store import revision
+
+log = logging.getLogger(__name__)
 
 DOCUMENTS_ROUTE = "/corpus"  # corpus files are served read-only under this path
 
@@ -145,7 +148,11 @@ class Services:
             return
         self._store_checked = time.monotonic()
         store = self.assistant.retriever.store
-        current = revision(store)  # taken before the reload: a change during it is caught by the next look
+        try:
+            current = revision(store)  # taken before the reload: a change during it is caught by the next look
+        except Exception as error:  # an unreachable store: serve from what is loaded; the request meets it itself
+            log.warning("cannot check the vector store for changes: %s", error)
+            return
         if current == self._store_revision:
             return
         with self._lock:
