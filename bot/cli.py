@@ -344,6 +344,30 @@ def db_upgrade() -> None:
     out.print(f"{database.url} is at revision {revision(database)}", highlight=False, soft_wrap=True)
 
 
+@db_app.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Argument(help="an SQLite file (e.g. index/feedback.sqlite3) or a database URL")],
+) -> None:
+    """Copy feedback, unanswered questions and staff users from SOURCE into the configured database (empty)."""
+    from bot.db import DatabaseError, sqlite_url
+    from bot.db.copy import copy_rows
+    from bot.db.engine import read_engine
+
+    if "://" not in source and not Path(source).is_file():
+        _fail(f"{source}: no such SQLite file (give a file or a database URL)", 2)
+    source_url = source if "://" in source else sqlite_url(Path(source))
+    target = _database(get_settings())
+    try:
+        origin = read_engine(source_url)
+        if origin.url == target.url:
+            raise DatabaseError(f"{source} is the configured database itself (ASKGOV_DATABASE_URL)")
+        counts = copy_rows(origin, target)
+    except DatabaseError as error:
+        _fail(str(error), 2)
+    copied = ", ".join(f"{count} {table}" for table, count in counts.items())
+    out.print(f"copied {copied} into {target.url}", highlight=False, soft_wrap=True)
+
+
 def _database(settings):
     """The engine on the configured database, migrated; a clear error when it cannot be reached."""
     from bot.db import DatabaseError, database_url, open_engine

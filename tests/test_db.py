@@ -122,3 +122,30 @@ def test_add_user_with_a_users_file_still_writes_the_file(database_env: str, tmp
     )
     assert result.exit_code == 0 and users.read_text().startswith("clerk:scrypt$")
     assert StaffUserTable(open_engine(database_env)).users() == {}
+
+
+def test_db_copy_moves_every_row_into_an_empty_database(database_env: str, tmp_path: Path) -> None:
+    older = tmp_path / "older.sqlite3"
+    with sqlite3.connect(older) as db:
+        db.executescript(OLDER_SCHEMA)
+        db.execute("INSERT INTO feedback VALUES (5, '2026-11-30T08:00:00+00:00', 1, 'q', 'a', 'en', 0, '[]', '')")
+        db.execute("INSERT INTO unanswered VALUES (9, '2026-11-30T09:00:00+00:00', 'gap', 'en', 'weak_evidence')")
+    db.close()
+    runner = CliRunner()
+
+    result = runner.invoke(app, ["db", "copy", str(older)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(older) as db:  # the source is left as it was
+        assert {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == {
+            "feedback",
+            "unanswered",
+        }
+    assert "copied 1 feedback, 1 unanswered, 0 staff_users" in result.output
+    store = FeedbackStore.from_settings(get_settings())
+    assert [row.id for row in store.recent_feedback()] == [5] and store.gaps()[0].question == "gap"
+
+    again = runner.invoke(app, ["db", "copy", str(older)])
+    assert again.exit_code == 2 and "already has rows in feedback, unanswered" in again.output
+    assert len(store.recent_feedback()) == 1  # nothing copied twice
+    missing = runner.invoke(app, ["db", "copy", str(tmp_path / "nowhere.sqlite3")])
+    assert missing.exit_code == 2 and "nowhere.sqlite3: no such SQLite file" in missing.output

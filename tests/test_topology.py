@@ -29,6 +29,8 @@ import sqlalchemy as sa
 from proxy_config import DEPLOY_CONFIG, NGINX, local_config, nginx_command, upstream_hosts
 
 from bot.config import Settings
+from bot.db import open_engine
+from bot.db.copy import copy_rows
 from bot.feedback import FeedbackStore
 
 pytestmark = pytest.mark.topology
@@ -265,6 +267,26 @@ def test_the_feedback_store_on_postgresql(site: dict) -> None:
     )
     with pytest.raises(KeyError, match="no feedback with id"):
         store.set_comment(feedback_id + 1000, "x")
+
+
+def test_rows_copied_from_an_sqlite_file_keep_their_ids_and_new_rows_follow_them(postgres: str, tmp_path: Path) -> None:
+    older = FeedbackStore(tmp_path / "feedback.sqlite3")
+    for n in range(3):
+        older.add_feedback(1, f"question {n}", "answer", "en")
+    older.log_unanswered("a gap", "en", "weak_evidence")
+    admin = sa.create_engine(sa.make_url(postgres).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("CREATE DATABASE askgov_copy"))
+    admin.dispose()
+    target_url = sa.make_url(postgres).set(database="askgov_copy").render_as_string(hide_password=False)
+
+    counts = copy_rows(older.engine, open_engine(target_url))
+    assert counts == {"feedback": 3, "unanswered": 1, "staff_users": 0}
+    target = FeedbackStore.from_settings(Settings(database_url=target_url))
+    assert target.add_feedback(-1, "after the copy", "answer", "en") == 4  # the id sequence moved past the rows
+    assert [row.question for row in target.recent_feedback()] == ["after the copy"] + [
+        f"question {n}" for n in (2, 1, 0)
+    ]
 
 
 def test_the_proxy_keeps_a_client_on_one_app(proxy: dict, site: dict) -> None:

@@ -54,6 +54,11 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def read_engine(url: str) -> Engine:
+    """An engine on `url` that leaves the schema as it is, e.g. to copy rows out of an older file."""
+    return _create(url)
+
+
 def _create(url: str) -> Engine:
     try:
         parsed = sa.make_url(url)
