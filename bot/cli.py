@@ -335,6 +335,21 @@ def staff_add_user(
     out.print(f"{'updated' if existed else 'added'} {name} in {place}", highlight=False, soft_wrap=True)
 
 
+@staff_app.command("remove-user")
+def staff_remove_user(name: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Remove a staff user from the database (ASKGOV_DATABASE_URL); every app process stops accepting them within
+    seconds. A users file is edited by hand: delete the user's line."""
+    from bot.db.users import StaffUserTable
+
+    settings = get_settings()
+    if not settings.database_url.get_secret_value():
+        _fail("remove-user works on the database (ASKGOV_DATABASE_URL); in a users file, delete the user's line", 2)
+    database = _database(settings)
+    if not StaffUserTable(database).remove(name):
+        _fail(f"no staff user {name} in {database.url}", 1)
+    out.print(f"removed {name} from {database.url}", highlight=False, soft_wrap=True)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or update the database's tables (feedback, staff users): the app also does it when it starts."""

@@ -114,6 +114,19 @@ def test_add_user_writes_to_the_database_when_one_is_set(database_env: str, tmp_
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0 and "at revision 0002" in result.output
 
+    assert runner.invoke(app, ["staff", "remove-user", "duty-officer"]).exit_code == 0
+    assert StaffUserTable(open_engine(database_env)).users() == {}
+    again = runner.invoke(app, ["staff", "remove-user", "duty-officer"])
+    assert again.exit_code == 1 and "no staff user duty-officer in sqlite:///" in again.output
+
+
+def test_remove_user_without_a_database_says_where_users_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASKGOV_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["staff", "remove-user", "anyone"])
+    get_settings.cache_clear()
+    assert result.exit_code == 2 and "delete the user's line" in result.output
+
 
 def test_add_user_with_a_users_file_still_writes_the_file(database_env: str, tmp_path: Path) -> None:
     users = tmp_path / "elsewhere"
