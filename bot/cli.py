@@ -19,9 +19,11 @@ app = typer.Typer(help="AskGov HK: cited answers from Hong Kong policy documents
 models_app = typer.Typer(help="Obtain and inspect model weights.", no_args_is_help=True)
 index_app = typer.Typer(help="Inspect the vector index.", no_args_is_help=True)
 staff_app = typer.Typer(help="Manage logins to the staff console.", no_args_is_help=True)
+db_app = typer.Typer(help="The database of feedback and staff users.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(staff_app, name="staff")
+app.add_typer(db_app, name="db")
 
 out = Console()
 err = Console(stderr=True)
@@ -285,6 +287,7 @@ def serve(
     """Serve the citizens' chat (/), the staff console (/staff) and the HTTP API (/api) on HOST:PORT."""
     import uvicorn
 
+    from bot.db import DatabaseError
     from bot.server.app import build_app
     from bot.server.auth import UsersFileError
 
@@ -292,7 +295,7 @@ def serve(
     _open_store(settings)
     try:
         web_app = build_app(settings)  # loads the models once, before the first request
-    except (UsersFileError, ValueError) as error:
+    except (UsersFileError, ValueError, DatabaseError) as error:
         _fail(str(error), 2)
     err.print(
         f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, API: /api/docs)",
@@ -304,19 +307,90 @@ def serve(
 @staff_app.command("add-user")
 def staff_add_user(
     name: Annotated[str, typer.Argument(help="login name (letters, digits, . _ @ -)")],
-    users_file: Annotated[Optional[Path], typer.Option(dir_okay=False, help="default: ASKGOV_STAFF_USERS_FILE")] = None,
+    users_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            dir_okay=False,
+            help="default: the database when ASKGOV_DATABASE_URL is set, else ASKGOV_STAFF_USERS_FILE",
+        ),
+    ] = None,
 ) -> None:
     """Add a staff user (or change their password); prompts for the password and stores only its scrypt hash."""
-    from bot.server.auth import UsersFileError, add_user, validate_new_user
+    from bot.server.auth import UsersFileError, add_user, hash_password, validate_new_user
 
-    path = users_file or get_settings().staff_users_file
+    settings = get_settings()
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         validate_new_user(name, password)
-        existed = add_user(path, name, password)
+        if users_file or not settings.database_url.get_secret_value():
+            path = users_file or settings.staff_users_file
+            existed, place = add_user(path, name, password), str(path)
+        else:
+            from bot.db.users import StaffUserTable
+
+            database = _database(settings)
+            existed, place = StaffUserTable(database).put(name, hash_password(password)), database.url
     except UsersFileError as error:
         _fail(str(error), 2)
-    out.print(f"{'updated' if existed else 'added'} {name} in {path}", highlight=False)
+    out.print(f"{'updated' if existed else 'added'} {name} in {place}", highlight=False, soft_wrap=True)
+
+
+@staff_app.command("remove-user")
+def staff_remove_user(name: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Remove a staff user from the database (ASKGOV_DATABASE_URL); every app process stops accepting them within
+    seconds. A users file is edited by hand: delete the user's line."""
+    from bot.db.users import StaffUserTable
+
+    settings = get_settings()
+    if not settings.database_url.get_secret_value():
+        _fail("remove-user works on the database (ASKGOV_DATABASE_URL); in a users file, delete the user's line", 2)
+    database = _database(settings)
+    if not StaffUserTable(database).remove(name):
+        _fail(f"no staff user {name} in {database.url}", 1)
+    out.print(f"removed {name} from {database.url}", highlight=False, soft_wrap=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the database's tables (feedback, staff users): the app also does it when it starts."""
+    from bot.db import revision
+
+    database = _database(get_settings())
+    out.print(f"{database.url} is at revision {revision(database)}", highlight=False, soft_wrap=True)
+
+
+@db_app.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Argument(help="an SQLite file (e.g. index/feedback.sqlite3) or a database URL")],
+) -> None:
+    """Copy feedback, unanswered questions and staff users from SOURCE into the configured database (empty)."""
+    from bot.db import DatabaseError, sqlite_url
+    from bot.db.copy import copy_rows
+    from bot.db.engine import read_engine
+
+    if "://" not in source and not Path(source).is_file():
+        _fail(f"{source}: no such SQLite file (give a file or a database URL)", 2)
+    source_url = source if "://" in source else sqlite_url(Path(source))
+    target = _database(get_settings())
+    try:
+        origin = read_engine(source_url)
+        if origin.url == target.url:
+            raise DatabaseError(f"{source} is the configured database itself (ASKGOV_DATABASE_URL)")
+        counts = copy_rows(origin, target)
+    except DatabaseError as error:
+        _fail(str(error), 2)
+    copied = ", ".join(f"{count} {table}" for table, count in counts.items())
+    out.print(f"copied {copied} into {target.url}", highlight=False, soft_wrap=True)
+
+
+def _database(settings):
+    """The engine on the configured database, migrated; a clear error when it cannot be reached."""
+    from bot.db import DatabaseError, database_url, open_engine
+
+    try:
+        return open_engine(database_url(settings))
+    except DatabaseError as error:
+        _fail(str(error), 2)
 
 
 def _with_index(index: Path | None):

@@ -74,6 +74,18 @@ class Settings(BaseSettings):
         Path("index/staff-users"), description="`name:hash` lines written by `askgov staff add-user`"
     )
     staff_users: SecretStr = Field(SecretStr(""), description="more `name:hash` entries, separated by spaces")
+    # --- shared state for several app processes (docs/deploy.md) ---
+    database_url: SecretStr = Field(
+        SecretStr(""),
+        description="an SQLAlchemy URL, e.g. postgresql+psycopg://askgov:PASSWORD@db:5432/askgov, for feedback "
+        "and staff users; empty: the SQLite file ASKGOV_FEEDBACK_DB",
+    )
+    index_refresh_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="how often a process checks whether another one changed the vector store (then reloads "
+        "its keyword index); 0: on every request",
+    )
 
 
 @lru_cache(maxsize=1)

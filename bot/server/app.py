@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -212,7 +213,9 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     embed_origins = parse_origins(settings.embed_origins)
     services = services or Services(settings)
-    directory = StaffDirectory(settings.staff_users_file, settings.staff_users.get_secret_value())
+    directory = StaffDirectory(
+        settings.staff_users_file, settings.staff_users.get_secret_value(), database_users(settings)
+    )
     directory.users()  # a malformed users file fails here, at start-up, naming the file and line
 
     app = FastAPI(
@@ -274,6 +277,16 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.add_middleware(StaffGate, directory=directory)
     app.add_middleware(SecurityHeaders, embed_origins=embed_origins)
     return app
+
+
+def database_users(settings: Settings) -> Callable[[], dict[str, str]] | None:
+    """The staff users of ASKGOV_DATABASE_URL's database, shared by all app processes; None without one."""
+    if not settings.database_url.get_secret_value():
+        return None
+    from bot.db import database_url, open_engine
+    from bot.db.users import StaffUserTable
+
+    return StaffUserTable(open_engine(database_url(settings))).users
 
 
 def add_api_routes(app: FastAPI, services: Services) -> None:

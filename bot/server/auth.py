@@ -3,6 +3,7 @@
 A users file has one `name:hash` line per person (`#` starts a comment). The hash is
 `scrypt$<n>$<r>$<p>$<salt, base64>$<key, base64>`; `askgov staff add-user NAME` writes such lines.
 No password or hash is ever kept in the repository: the default file lives under the git-ignored index/.
+With ASKGOV_DATABASE_URL set, `askgov staff add-user` writes to the database instead, which every app process reads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,8 +97,11 @@ class StaffDirectory:
 
     users_file: Path
     inline_entries: str = ""
+    # Users kept in the database (bot/db/users.py), the same for every app process; None without a database.
+    database_users: Callable[[], dict[str, str]] | None = None
     _users: dict[str, str] = field(default_factory=dict)
     _stamp: tuple[float, int] | None = None
+    _database: dict[str, str] = field(default_factory=dict)
     # Basic auth sends the password with every request (dozens per page); scrypt each time would cost
     # seconds, so a verified header is remembered, keyed by its HMAC under a per-process random key.
     _verified: dict[bytes, str] = field(default_factory=dict)
@@ -108,12 +113,14 @@ class StaffDirectory:
         if self.users_file.is_file():
             info = self.users_file.stat()
             stamp = (info.st_mtime, info.st_size)
+        database = self.database_users() if self.database_users else {}
         with self._lock:
-            if stamp != self._stamp or not self._users:
+            if stamp != self._stamp or database != self._database or not self._users:
                 users = parse_entries(self.inline_entries, "ASKGOV_STAFF_USERS")
                 if stamp:
                     users |= parse_entries(self.users_file.read_text(encoding="utf-8"), str(self.users_file))
-                self._users, self._stamp = users, stamp
+                users |= parse_entries("\n".join(f"{n}:{h}" for n, h in database.items()), "the staff_users table")
+                self._users, self._stamp, self._database = users, stamp, database
                 self._verified.clear()
             return dict(self._users)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,9 @@ from bot.answer.types import AnswerResult, Citation, Turn
 from bot.config import Settings
 from bot.feedback import FeedbackStore
 from bot.retrieve import Passage, SearchFilter
+from bot.store import revision
+
+log = logging.getLogger(__name__)
 
 DOCUMENTS_ROUTE = "/corpus"  # corpus files are served read-only under this path
 
@@ -38,13 +43,16 @@ class Services:
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
         self.assistant = assistant or Assistant.from_settings(settings)
-        self.feedback = FeedbackStore(settings.feedback_db)
+        self.feedback = FeedbackStore.from_settings(settings)
         # One question at a time: a local LLM is not thread-safe and the machine has few cores anyway.
         # A plain Lock, not an RLock: Gradio may resume a streaming generator on another worker thread.
         self._lock = threading.Lock()
+        self._store_revision = revision(self.assistant.retriever.store)
+        self._store_checked = time.monotonic()
 
     # --- answering ------------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
+        self.follow_store()
         with self._lock:
             result = self.assistant.ask(question, history=history, lang=lang)
         self._log_if_refused(question, result)
@@ -53,6 +61,7 @@ class Services:
     def stream(
         self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None
     ) -> Iterator[str | AnswerResult]:
+        self.follow_store()
         with self._lock:
             for item in self.assistant.stream(question, history=history, lang=lang):
                 if isinstance(item, AnswerResult):
@@ -66,19 +75,23 @@ class Services:
     # --- searching ------------------------------------------------------------------------------------
     def dense_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages nearest to `query`, as `askgov search` ranks them."""
+        self.follow_store()
         with self._lock:
             return self.assistant.retriever.dense(query, k, SearchFilter(lang=lang, doc_ids=tuple(doc_ids)))
 
     def hybrid_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages as the assistant would see them (dense and keyword ranks fused)."""
+        self.follow_store()
         with self._lock:
             return self.assistant.retriever.search(query, k=k, search_filter=SearchFilter(lang, tuple(doc_ids)))
 
     def documents(self) -> list[DocumentInfo]:
+        self.follow_store()
         seen = {p.doc_id: DocumentInfo(p.doc_id, p.title, p.lang) for p in self.assistant.retriever.keywords.passages}
         return sorted(seen.values(), key=lambda d: d.doc_id)
 
     def chunk_count(self) -> int:
+        self.follow_store()
         return len(self.assistant.retriever.keywords.passages)
 
     # --- links to documents ---------------------------------------------------------------------------
@@ -113,7 +126,9 @@ class Services:
                     prune_under=[corpus],
                 )
             )
+            current = revision(store)
             self.assistant = self.assistant.with_retriever(get_retriever(self.settings, store))
+            self._store_revision = current
         count = lambda status: sum(r.status == status for r in results)  # noqa: E731
         return ReindexSummary(
             count("indexed"),
@@ -123,6 +138,26 @@ class Services:
             [f"{r.source}: {r.reason}" for r in results if r.status == "failed"],
             self.chunk_count(),
         )
+
+    def follow_store(self) -> None:
+        """Reload the search indexes when another process changed the shared vector store (a Chroma server)
+        since the last look; looks at most every ASKGOV_INDEX_REFRESH_SECONDS."""
+        from bot.components import get_retriever
+
+        if time.monotonic() - self._store_checked < self.settings.index_refresh_seconds:
+            return
+        self._store_checked = time.monotonic()
+        store = self.assistant.retriever.store
+        try:
+            current = revision(store)  # taken before the reload: a change during it is caught by the next look
+        except Exception as error:  # an unreachable store: serve from what is loaded; the request meets it itself
+            log.warning("cannot check the vector store for changes: %s", error)
+            return
+        if current == self._store_revision:
+            return
+        with self._lock:
+            self.assistant = self.assistant.with_retriever(get_retriever(self.settings, store))
+            self._store_revision = current
 
 
 def corpus_relative(source: Path, corpus_dir: Path) -> str | None:
