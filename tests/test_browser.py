@@ -127,6 +127,14 @@ def browser() -> Iterator:
 
 
 WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+# Keeps what Gradio's screen-reader status region (role=status) says, for the test to read at the end.
+RECORD_ANNOUNCEMENTS = """window.announced = [];
+document.addEventListener('DOMContentLoaded', () => new MutationObserver(() => {
+  document.querySelectorAll('.sr-only[role=status]').forEach((region) => {
+    const said = region.textContent.trim();
+    if (said && window.announced[window.announced.length - 1] !== said) window.announced.push(said);
+  });
+}).observe(document.body, {subtree: true, childList: true, characterData: true}));"""
 UI_LANGS = {"en": "English", "zh-Hant": "繁體中文", "zh-Hans": "简体中文"}
 
 
@@ -191,6 +199,7 @@ def check_source_cards(page, lang: str) -> None:
 
 def test_citizen_page_in_three_languages_at_two_widths(server: dict, browser, axe_script: str) -> None:
     page = browser.new_page(viewport=WIDE)
+    page.add_init_script(RECORD_ANNOUNCEMENTS)
     page.goto(server["url"] + "/", wait_until="load")
     sync_api.expect(page.locator("html")).to_have_attribute("lang", "en")
     sync_api.expect(page.get_by_role("radiogroup", name="Language")).to_be_visible()
@@ -246,6 +255,8 @@ def test_citizen_page_in_three_languages_at_two_widths(server: dict, browser, ax
 
     page.get_by_role("button", name=text("zh-Hans", "clear")).click()
     sync_api.expect(page.locator("#sources .source-card")).to_have_count(0)
+    announced = page.evaluate("window.announced")
+    assert announced and not any(said.startswith("common.") for said in announced), announced
     page.close()
 
 

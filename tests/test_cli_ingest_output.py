@@ -21,14 +21,15 @@ def long_folder(root: Path) -> Path:
     return folder
 
 
-def test_ingest_redirected_to_a_log_names_the_bad_file_by_its_full_path_and_reason(tmp_path, settings) -> None:
+def test_ingest_into_a_log_names_the_bad_file_by_full_path_and_reason_and_json_lists_every_file(
+    tmp_path, settings
+) -> None:
     folder = long_folder(tmp_path / "docs")
     bad = (folder / "rollout-plan-for-enquiry-services-annex.pdf").resolve().as_posix()
+    command = [sys.executable, "-m", "bot.cli", "ingest", str(folder)]
     log = tmp_path / "log.txt"
     with log.open("w", encoding="utf-8") as stdout:  # as `askgov ingest DIR > log.txt`
-        finished = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ingest", str(folder)], stdout=stdout, stderr=subprocess.PIPE, text=True
-        )
+        finished = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True)
     assert finished.returncode == 1, finished.stderr
     lines = log.read_text(encoding="utf-8").splitlines()
     failed = [line for line in lines if line.startswith("failed: ")]
@@ -38,19 +39,10 @@ def test_ingest_redirected_to_a_log_names_the_bad_file_by_its_full_path_and_reas
     assert any(line.startswith("indexed: ") and line.endswith("enquiry-services.txt (1 chunk)") for line in lines)
     assert "1 indexed, 0 unchanged, 1 failed, 0 removed" in lines
 
-
-def test_ingest_json_lists_every_file_with_status_and_reason(tmp_path, settings) -> None:
-    folder = long_folder(tmp_path / "docs")
-    command = [sys.executable, "-m", "bot.cli", "ingest", str(folder), "--json"]
-    first = subprocess.run(command, capture_output=True, text=True)
-    assert first.returncode == 1, first.stderr
-    record = json.loads(first.stdout)  # nothing but the JSON on stdout
-    by_name = {Path(f["source"]).name: f for f in record["files"]}
-    assert by_name["rollout-plan-for-enquiry-services.txt"]["status"] == "indexed"
-    annex = by_name["rollout-plan-for-enquiry-services-annex.pdf"]
-    assert annex["status"] == "failed" and annex["reason"] and annex["chunks"] == 0
-    assert record["counts"] == {"indexed": 1, "unchanged": 0, "failed": 1, "removed": 0}
-    assert record["chunks_embedded"] == by_name["rollout-plan-for-enquiry-services.txt"]["chunks"] > 0
-
-    again = json.loads(subprocess.run(command, capture_output=True, text=True).stdout)
-    assert again["counts"]["unchanged"] == 1 and again["chunks_embedded"] == 0
+    again = subprocess.run([*command, "--json"], capture_output=True, text=True)
+    assert again.returncode == 1, again.stderr
+    record = json.loads(again.stdout)  # nothing but the JSON on stdout
+    by_path = {f["source"]: f for f in record["files"]}
+    assert by_path[bad]["status"] == "failed" and by_path[bad]["reason"] == reason and by_path[bad]["chunks"] == 0
+    assert record["counts"] == {"indexed": 0, "unchanged": 1, "failed": 1, "removed": 0}
+    assert record["chunks_embedded"] == 0

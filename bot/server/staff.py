@@ -9,6 +9,7 @@ import gradio as gr
 
 from bot.answer.types import AnswerResult
 from bot.retrieve import Passage
+from bot.server.citizen import displayed_answer
 from bot.server.services import Services
 from bot.server.strings import STAFF_LANGUAGE_CHOICES, staff_lang, staff_text
 
@@ -84,7 +85,7 @@ def answer_markdown(result: AnswerResult, lang: str = "en") -> str:
         f"{', ' + staff_text(lang, 'page', page=c.page) if c.page else ''})\n{quote_block(c.snippet)}"
         for c in result.citations
     )
-    return f"{answer_status(result, lang)}\n\n{result.answer}\n\n{cited}".strip()
+    return f"{answer_status(result, lang)}\n\n{displayed_answer(result.answer)}\n\n{cited}".strip()
 
 
 def build_staff_ui(services: Services) -> gr.Blocks:
