@@ -34,6 +34,8 @@ CSS = """
   #top-row, #question-row { flex-direction: column; align-items: stretch; }
   #top-row > *, #question-row > * { width: 100%; min-width: 0 !important; }
   #askgov-chat .example-button { flex: 1 1 100%; }
+  #feedback-row { flex-wrap: wrap; }
+  #feedback-row > .block { flex: 1 1 100%; }  /* the question above its two buttons */
 }
 """
 
