@@ -295,7 +295,8 @@ def test_staff_console_at_the_given_address_in_english_and_chinese(server: dict,
     page.mouse.move(0, 0)
     page.screenshot(path=str(SCREENSHOTS / "staff.png"), full_page=True)
 
-    page.goto(server["url"] + "/staff/?lang=zh-Hans", wait_until="load")  # Chinese of either script reads Traditional
+    page.goto(server["url"] + "/staff?lang=zh-Hans", wait_until="load")  # Chinese of either script reads Traditional
+    assert page.url == server["url"] + "/staff/?lang=zh-Hans"
     sync_api.expect(page.get_by_role("button", name=staff_text("zh-Hant", "search"), exact=True)).to_be_visible()
     context.close()
 

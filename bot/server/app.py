@@ -236,9 +236,10 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         )
 
     @app.get(STAFF_PATH, include_in_schema=False)
-    def staff_console() -> RedirectResponse:
-        # The mount answers only under /staff/; /staff is the address people are given.
-        return RedirectResponse(STAFF_PATH + "/")
+    def staff_console(request: Request) -> RedirectResponse:
+        # The mount answers only under /staff/; /staff is the address people are given (?lang= kept).
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{STAFF_PATH}/{query}")
 
     theme = accessible_theme()
     gr.mount_gradio_app(
