@@ -294,6 +294,9 @@ def test_staff_console_at_the_given_address_in_english_and_chinese(server: dict,
     assert serious_accessibility_violations(page, axe_script) == []
     page.mouse.move(0, 0)
     page.screenshot(path=str(SCREENSHOTS / "staff.png"), full_page=True)
+    for tab in ("tab_draft", "tab_feedback", "tab_gaps", "tab_admin"):
+        page.get_by_role("tab", name=staff_text("zh-Hant", tab)).click()
+        assert serious_accessibility_violations(page, axe_script) == [], tab
 
     page.goto(server["url"] + "/staff?lang=zh-Hans", wait_until="load")  # Chinese of either script reads Traditional
     assert page.url == server["url"] + "/staff/?lang=zh-Hans"

@@ -88,6 +88,7 @@ def accessible_theme() -> gr.themes.Base:
     red = gr.themes.colors.red
     return gr.themes.Default(primary_hue="blue").set(
         body_text_color_subdued="*neutral_600",
+        color_accent="*primary_700",  # the selected tab's text
         link_text_color="*secondary_700",
         link_text_color_visited="*secondary_800",
         link_text_color_hover="*secondary_800",
