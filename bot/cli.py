@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from bot.config import get_settings
 
@@ -186,7 +186,8 @@ def _print_ingest_summary(results: list, seconds: float) -> None:
 
 
 def _print_ingest_table(results: list) -> None:
-    table = Table("file", "status", "chunks", "reason", title="ingest summary")
+    # A long path wraps onto more lines rather than losing its end, which tells neighbouring files apart.
+    table = Table(Column("file", overflow="fold"), "status", "chunks", "reason", title="ingest summary")
     for result in results:
         if result.status != "unchanged":
             colour = {"failed": "red", "indexed": "green"}.get(result.status, "yellow")
