@@ -32,8 +32,9 @@ AXE_DIR := build/axe
 browser:
 	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
 		(apt-get update -q && apt-get install -y -q chromium fonts-wqy-zenhei fonts-noto-color-emoji)
-	@grep -qs '"version": "$(subst axe-core@,,$(AXE_CORE))"' $(AXE_DIR)/node_modules/axe-core/package.json || \
-		npm install --prefix $(AXE_DIR) --no-save --no-audit --no-fund --loglevel=error $(AXE_CORE)
+	@grep -qs '"version": "$(subst axe-core@,,$(AXE_CORE))"' $(AXE_DIR)/node_modules/axe-core/package.json || { \
+		command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm); \
+		npm install --prefix $(AXE_DIR) --no-save --no-audit --no-fund --loglevel=error $(AXE_CORE); }
 
 install: $(STAMP)
 
