@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from bot.config import get_settings
 
@@ -98,8 +98,11 @@ def ingest(
     index: Annotated[Optional[Path], typer.Option(help="index folder (default: ASKGOV_INDEX_DIR or index/)")] = None,
     prune: Annotated[bool, typer.Option(help="remove chunks of files under PATHS that no longer exist")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="print a line per file as it completes")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the outcome of every file as JSON")] = False,
 ) -> None:
-    """Index documents (PDF, HTML, Markdown, text, JSONL); unchanged files are skipped."""
+    """Index documents (PDF, HTML, Markdown, text, JSONL); unchanged files are skipped.
+
+    On a terminal the summary is a table; otherwise (a pipe, a log file) one whole line per file."""
     from bot.components import chunk_settings
     from bot.ingest.pipeline import ManifestError, discover
     from bot.ingest.pipeline import ingest as run_ingest
@@ -120,13 +123,17 @@ def ingest(
             results.append(result)
             progress.advance(task)
             if verbose:
-                err.print(f"{result.status}: {result.source} {result.reason}".rstrip(), highlight=False, soft_wrap=True)
-    _print_ingest_summary(results, time.perf_counter() - started)
-    _sync_sentences(settings, store)
+                err.print(_ingest_line(result), markup=False, highlight=False, soft_wrap=True)
+    seconds = time.perf_counter() - started
+    if as_json:
+        typer.echo(json.dumps(_ingest_record(results, seconds), ensure_ascii=False, indent=2))
+    else:
+        _print_ingest_summary(results, seconds)
+    _sync_sentences(settings, store, err if as_json else out)  # stdout holds only the JSON
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
 
 
-def _sync_sentences(settings, store) -> None:
+def _sync_sentences(settings, store, console: Console) -> None:
     """Embed the sentences extractive answers are made of now, so the first questions need not wait for it."""
     from bot.components import get_sentence_vectors
     from bot.retrieve import KeywordIndex
@@ -136,7 +143,7 @@ def _sync_sentences(settings, store) -> None:
         progress.add_task("embedding answer sentences", total=None)
         embedded = get_sentence_vectors(settings).sync(KeywordIndex.from_store(store).passages)
     seconds = time.perf_counter() - started
-    out.print(
+    console.print(
         f"{embedded} answer sentences embedded in {seconds:.1f} s"
         if embedded
         else "0 answer sentences embedded: they were already up to date",
@@ -144,23 +151,51 @@ def _sync_sentences(settings, store) -> None:
     )
 
 
-def _print_ingest_summary(results: list, seconds: float) -> None:
-    table = Table("file", "status", "chunks", "reason", title="ingest summary")
-    for result in results:
-        if result.status != "unchanged":
-            colour = {"failed": "red", "indexed": "green"}.get(result.status, "yellow")
-            table.add_row(result.source, f"[{colour}]{result.status}[/]", str(result.chunks), result.reason)
-    counts = {s: sum(r.status == s for r in results) for s in ("indexed", "unchanged", "failed", "removed")}
-    if table.row_count:
-        out.print(table)
-    out.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+INGEST_STATUSES = ("indexed", "unchanged", "failed", "removed")
+
+
+def _ingest_line(result) -> str:
+    """`status: path (n chunks): reason`, whole, for logs and pipes."""
+    chunks = f" ({result.chunks} chunk{'s' if result.chunks != 1 else ''})" if result.chunks else ""
+    return f"{result.status}: {result.source}{chunks}" + (f": {result.reason}" if result.reason else "")
+
+
+def _ingest_record(results: list, seconds: float) -> dict:
     embedded = sum(r.chunks for r in results if r.status == "indexed")
+    return {
+        "files": [{"source": r.source, "status": r.status, "chunks": r.chunks, "reason": r.reason} for r in results],
+        "counts": {status: sum(r.status == status for r in results) for status in INGEST_STATUSES},
+        "chunks_embedded": embedded,
+        "seconds": round(seconds, 1),
+    }
+
+
+def _print_ingest_summary(results: list, seconds: float) -> None:
+    if out.is_terminal:
+        _print_ingest_table(results)
+    else:  # a table would be cut to 80 columns: one whole line per file instead
+        for result in results:
+            out.print(_ingest_line(result), markup=False, highlight=False, soft_wrap=True)
+    record = _ingest_record(results, seconds)
+    out.print(", ".join(f"{n} {status}" for status, n in record["counts"].items()))
+    embedded = record["chunks_embedded"]
     out.print(
         f"{embedded} chunks embedded in {seconds:.1f} s ({embedded / max(seconds, 1e-9):.1f} chunks/s)"
         if embedded
         else "0 chunks embedded: the index was already up to date",
         highlight=False,
     )
+
+
+def _print_ingest_table(results: list) -> None:
+    # A long path wraps onto more lines rather than losing its end, which tells neighbouring files apart.
+    table = Table(Column("file", overflow="fold"), "status", "chunks", "reason", title="ingest summary")
+    for result in results:
+        if result.status != "unchanged":
+            colour = {"failed": "red", "indexed": "green"}.get(result.status, "yellow")
+            table.add_row(result.source, f"[{colour}]{result.status}[/]", str(result.chunks), result.reason)
+    if table.row_count:
+        out.print(table)
 
 
 @index_app.command("stats")

@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +23,7 @@ from bot.answer.types import Citation, Timings
 from bot.config import Settings
 from bot.server.auth import StaffDirectory
 from bot.server.services import DOCUMENTS_ROUTE, Services
+from bot.server.strings import GRADIO_TRANSLATIONS
 
 MAX_QUESTION = 2000
 MAX_BODY_BYTES = 64 * 1024
@@ -208,7 +209,7 @@ TEXT_TYPES = {
 
 
 def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    from bot.server.citizen import CSS, build_citizen_ui
+    from bot.server.citizen import CSS, accessible_theme, build_citizen_ui
     from bot.server.staff import build_staff_ui
 
     embed_origins = parse_origins(settings.embed_origins)
@@ -237,7 +238,13 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
             Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js", media_type="text/javascript"
         )
 
-    theme = gr.themes.Default(primary_hue="blue")
+    @app.get(STAFF_PATH, include_in_schema=False)
+    def staff_console(request: Request) -> RedirectResponse:
+        # The mount answers only under /staff/; /staff is the address people are given (?lang= kept).
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{STAFF_PATH}/{query}")
+
+    theme = accessible_theme()
     gr.mount_gradio_app(
         app,
         build_staff_ui(services),
@@ -248,6 +255,7 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         ssr_mode=False,
         mcp_server=False,
         theme=theme,
+        i18n=GRADIO_TRANSLATIONS,
         show_error=True,
     )
     gr.mount_gradio_app(
@@ -259,6 +267,7 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         ssr_mode=False,
         mcp_server=False,
         theme=theme,
+        i18n=GRADIO_TRANSLATIONS,
         css=CSS,
         show_error=False,
         head='<meta name="description" content="AskGov HK: cited answers about Hong Kong\'s '
