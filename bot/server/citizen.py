@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from bot.answer.types import AnswerResult, Citation
+from bot.markup import safe_url
 from bot.server.services import Services
 from bot.server.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
 
@@ -43,12 +44,14 @@ def citation_where(citation: Citation, lang: str) -> str:
 
 
 def source_cards(citations: list[Citation], lang: str, links: list[str]) -> str:
-    """Numbered cards for the cited passages (all text escaped: it comes from documents)."""
+    """Numbered cards for the cited passages (all text escaped: it comes from documents; a link only to an http(s) or
+    relative address)."""
     if not citations:
         return ""
     cards = []
     for citation, link in zip(citations, links):
         title = html.escape(citation.title or citation.doc_id)
+        link = safe_url(link)
         heading = f'<a href="{html.escape(link)}" target="_blank" rel="noopener">{title}</a>' if link else title
         where = citation_where(citation, lang)
         snippet = citation.snippet if len(citation.snippet) <= SNIPPET_CHARS else citation.snippet[:SNIPPET_CHARS] + "…"

@@ -1,4 +1,8 @@
-"""The call-centre console (behind a login): passage search, answer drafting, feedback, gaps, re-indexing."""
+"""The call-centre console (behind a login): passage search, answer drafting, feedback, gaps, re-indexing.
+
+Text from documents is shown through `bot.markup.clean_html`: a document cannot make a staff browser load an image
+or run a script.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import logging
 import gradio as gr
 
 from bot.answer.types import AnswerResult
+from bot.markup import clean_html
 from bot.retrieve import Passage
 from bot.server.services import Services
 
@@ -21,6 +26,10 @@ ANSWER_LANG_CHOICES = [
     ("繁體中文", "zh-Hant"),
     ("简体中文", "zh-Hans"),
 ]
+WITHHELD_NOTE = (
+    "**Withheld from answers:** this document holds text addressed to an assistant (see `askgov ingest`). "
+    "Review it, then fix or remove it and re-index.\n\n"
+)
 FEEDBACK_HEADERS = ["when (UTC)", "rating", "question", "answer", "comment", "lang", "sources"]
 GAP_HEADERS = ["question (latest wording)", "asked", "refused", "👎", "last (UTC)", "lang"]
 
@@ -37,15 +46,18 @@ def format_passages(passages: list[Passage], services: Services, site: str) -> s
     if not passages:
         return "No passages found. Try other words, or remove the filters."
     blocks = []
+    withheld = services.assistant.withheld
     for rank, p in enumerate(passages, 1):
-        where = f"page {p.page}" if p.page else (p.heading or "")
+        where = clean_html(f"page {p.page}" if p.page else (p.heading or ""))
         link = services.document_link(p, site)
-        title = f"[{p.title or p.doc_id}]({link})" if link else (p.title or p.doc_id)
+        name = clean_html(p.title or p.doc_id)
+        title = f"[{name}]({link})" if link else name
         blocks.append(
             f"### {rank}. {title}\n"
             f"`{p.doc_id}` · {p.lang}{' · ' + where if where else ''} · rank score **{p.score:.4f}** · "
             f"similarity **{p.dense_score:.3f}** · source `{p.source}` · chunk `{p.id}`\n\n"
-            f"{quote_block(p.text)}"
+            + (WITHHELD_NOTE if (p.source, p.doc_id) in withheld else "")
+            + quote_block(clean_html(p.text))
         )
     return "\n\n---\n\n".join(blocks)
 
@@ -72,10 +84,11 @@ def answer_markdown(result: AnswerResult) -> str:
         + "."
     )
     cited = "\n".join(
-        f"{c.n}. **{c.title}** (`{c.doc_id}`{', page ' + str(c.page) if c.page else ''})\n{quote_block(c.snippet)}"
+        f"{c.n}. **{clean_html(c.title)}** (`{c.doc_id}`{', page ' + str(c.page) if c.page else ''})\n"
+        f"{quote_block(clean_html(c.snippet))}"
         for c in result.citations
     )
-    return f"{status}\n\n{result.answer}\n\n{cited}".strip()
+    return f"{status}\n\n{clean_html(result.answer)}\n\n{cited}".strip()
 
 
 def build_staff_ui(services: Services) -> gr.Blocks:
@@ -191,10 +204,12 @@ def build_staff_ui(services: Services) -> gr.Blocks:
             except Exception as error:  # shown to staff: they need to know why
                 log.exception("re-index failed")
                 return index_summary(), f"Re-indexing failed: {error}", gr.update()
-            failures = "\n".join(f"- {line}" for line in summary.failures)
+            failures = "\n".join(f"- {clean_html(line)}" for line in summary.failures)
+            warnings = "\n".join(f"- {clean_html(line)}" for line in summary.warnings)
             report = (
                 f"Done: {summary.indexed} indexed, {summary.unchanged} unchanged, {summary.removed} removed, "
                 f"{summary.failed} failed.\n{failures}"
+                + (f"\n\n**Review these files** ({len(summary.warnings)} warnings):\n{warnings}" if warnings else "")
             )
             return index_summary(), report, gr.update(choices=document_choices())
 
