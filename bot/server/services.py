@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,6 +32,7 @@ class ReindexSummary:
     removed: int
     failures: list[str]
     chunks: int
+    warnings: list[str] = field(default_factory=list)  # files indexed that staff should review (bot.ingest.pipeline)
 
 
 class Services:
@@ -122,6 +123,7 @@ class Services:
             count("removed"),
             [f"{r.source}: {r.reason}" for r in results if r.status == "failed"],
             self.chunk_count(),
+            [warning for r in results for warning in r.warnings],
         )
 
 
