@@ -4,8 +4,9 @@ Text is read folded to NFKC, so the full-width forms that Chinese input methods 
 ９１２３ ４５６７, ｘ＠ｙ．ｃｏｍ) are found like their ASCII forms; each find is mapped back to the characters as
 typed, so `redact` changes nothing else. Phone numbers are found by libphonenumber (`phonenumbers`): Hong Kong
 numbers however they are spaced or punctuated (9123 4567, 9123-4567, 9123.4567, +852 ...) and other countries'
-numbers written with their + code. It knows which digit runs are numbers in use, so dates and year ranges
-("2025-2030", "2025-12-07") are left alone.
+numbers written with their + code: a number in a range in use, or any number written as Hong Kong's eight digits
+(a mistyped or newly issued number is still someone's), but never a date or a range of years ("2025-2030",
+"2025-12-07", "20251207"), which the same eight digits can spell.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from typing import NamedTuple
 
 import phonenumbers
 
 PHONE_REGION = "HK"  # how numbers written without a + country code are read
+HK_COUNTRY_CODE, HK_DIGITS = 852, 8
+YEARS = range(1900, 2100)  # the years a date or a range of years in a question may name
 LABELS = ("HKID", "EMAIL", "PHONE")
 
 # One or two letters, six digits, the check character (0-9 or A). Written in brackets, as on the card, it is an
@@ -83,8 +87,36 @@ def _finds(folded: str) -> Iterator[Find]:
     # blanked first, so that an HKID's "(7)" does not run into a number after it and hide it from the matcher
     for find in found:
         folded = folded[: find.start] + " " * (find.end - find.start) + folded[find.end :]
-    for match in phonenumbers.PhoneNumberMatcher(folded, PHONE_REGION):
-        yield Find(match.start, match.end, "PHONE")
+    for match in phonenumbers.PhoneNumberMatcher(folded, PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE):
+        if _is_phone_number(match.number) and not _is_date_or_years(match.raw_string):
+            yield Find(match.start, match.end, "PHONE")
+
+
+def _is_phone_number(number: phonenumbers.PhoneNumber) -> bool:
+    local = number.country_code == HK_COUNTRY_CODE and len(str(number.national_number)) == HK_DIGITS
+    return local or phonenumbers.is_valid_number(number)
+
+
+def _is_date_or_years(written: str) -> bool:
+    """True for digits that spell two years ("2025-2030", "2024/2025") or a date ("2025-12-07", "20251207")."""
+    groups = re.findall(r"\d+", written)
+    if [len(group) for group in groups] == [8]:
+        groups = [groups[0][:4], groups[0][4:6], groups[0][6:]]
+    if [len(group) for group in groups] == [4, 4]:
+        return all(int(group) in YEARS for group in groups)
+    ordered = groups if len(groups[0]) == 4 else groups[::-1]  # year first, or last as in 07/12/2025
+    return [len(group) for group in ordered] == [4, 2, 2] and int(ordered[0]) in YEARS and _is_calendar_date(ordered)
+
+
+def _is_calendar_date(parts: list[str]) -> bool:
+    year, first, second = (int(part) for part in parts)
+    for month, day in ((first, second), (second, first)):
+        try:
+            date(year, month, day)
+            return True
+        except ValueError:
+            continue
+    return False
 
 
 def _hkids(folded: str) -> Iterator[Find]:

@@ -217,14 +217,14 @@ def test_bold_labels_lose_their_marks_and_chinese_keeps_its_script() -> None:
     "question, searched",
     [
         (
-            "I'm Chan Tai Man, phone 5123 0101, email chan.taiman@example.com. How can I give feedback?",
+            "I'm Chan Tai Man, phone 5555 0101, email chan.taiman@example.com. How can I give feedback?",
             "How can I give feedback?",
         ),
         (
             "my email is lee.siuming@example.org can u tell me when the first ai services start",
             "can u tell me when the first ai services start",
         ),
-        ("我叫陳大文，電話5123 0102，想問點樣俾意見？", "想問點樣俾意見？"),
+        ("我叫陳大文，電話5555 0102，想問點樣俾意見？", "想問點樣俾意見？"),
         ("Is the centre open, and when?", "Is the centre open, and when?"),
     ],
 )

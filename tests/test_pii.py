@@ -61,6 +61,13 @@ def test_redaction_keeps_the_rest_of_the_text_as_typed() -> None:
     assert find_personal_data(typed) == ["９１２３ ４５６７", "ｘ＠ｙ．ｃｏｍ"]
 
 
+def test_eight_digits_are_a_number_even_outside_the_ranges_in_use_but_not_a_date() -> None:
+    assert redact("my mobile is 5555 0101, his is 5555-0102") == "my mobile is [PHONE], his is [PHONE]"
+    assert redact("+852 5555 0103") == "[PHONE]"
+    assert redact("2024/2025 and 1999-2001 and 07/12/2025") == "2024/2025 and 1999-2001 and 07/12/2025"
+    assert redact("ref 123456 and 2025-26") == "ref 123456 and 2025-26"  # too short for a Hong Kong number
+
+
 def test_numbers_the_phone_library_knows_are_found_however_spaced() -> None:
     example = phonenumbers.example_number_for_type("HK", phonenumbers.PhoneNumberType.MOBILE)
     digits = str(example.national_number)
