@@ -185,6 +185,11 @@ def _print_ingest_summary(results: list, seconds: float) -> None:
         else "0 chunks embedded: the index was already up to date",
         highlight=False,
     )
+    warnings = [warning for result in results for warning in result.warnings]
+    if warnings:
+        out.print(f"[yellow]{len(warnings)} warning(s): review these files[/]")
+        for warning in warnings:
+            out.print(f"- {warning}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _print_ingest_table(results: list) -> None:

@@ -17,6 +17,7 @@ import bm25s
 from langchain_chroma import Chroma
 
 from bot.lang import LANGS, detect_lang, to_script
+from bot.markup import safe_url
 from bot.text import keyword_tokens
 
 RRF_K = 60
@@ -216,7 +217,7 @@ def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
         score=round(float(score), 4),
         text=text,
         source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
+        url=safe_url(str(meta.get("url", ""))),  # an index built before ingest checked addresses may hold any
         group=str(meta.get("translation_of") or doc_id),
         dense_score=round(float(score), 4),
     )

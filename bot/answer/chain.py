@@ -2,7 +2,10 @@
 
 `Assistant.ask` returns a typed AnswerResult; `Assistant.stream` yields text pieces and then the result.
 Retrieved text and the user's text are data: a generative backend's answer is checked (every [n] refers to
-a given passage, the language is the asker's) and replaced by the extractive answer when it fails.
+a given passage, the language is the asker's) and replaced by the extractive answer when it fails. A document
+holding text addressed to an assistant (`bot.instructions`) is withheld from answers until staff fix it. Personal
+data is taken out of what the user typed before any step reads it; answers, made from the documents, are shown as
+the documents say them (a hotline's number stays a number).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from bot.answer.sentence_index import SentenceVectors
 from bot.answer.types import AnswerResult, Citation, Timings, Turn
 from bot.config import Settings, get_settings
 from bot.guard import Guard, GuardError
+from bot.instructions import instructions_in
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage
 from bot.safety import PLACEHOLDER, decline_reason, real_question, redact
@@ -133,6 +137,7 @@ class Assistant:
         self.retriever = retriever
         self.condenser = condenser or (lambda question, history, lang: standalone_question(question, history))
         self.boilerplate = boilerplate_sentences(retriever.keywords.passages)
+        self.withheld = withheld_documents(retriever.keywords.passages)
         self.vocabulary = corpus_vocabulary(f"{p.title or ''} {p.text}" for p in retriever.keywords.passages)
         self.sentence_vectors = sentence_vectors
         if sentence_vectors is not None:
@@ -250,9 +255,7 @@ class Assistant:
             state.retrieve_ms = (time.perf_counter() - started) * 1000
             state.result = self._refusal(state, "off_limits")
             return state
-        state.passages = self.retriever.search(
-            state.standalone, k=self.k, query_lang=state.lang, query_vector=state.query_vector or None
-        )
+        state.passages = self._search(state)
         state.evidence = self._evidence(state)
         state.retrieve_ms = (time.perf_counter() - started) * 1000
         if state.evidence is None or state.evidence < self.thresholds.min_similarity:
@@ -260,6 +263,14 @@ class Assistant:
         elif unknown_names(state.question, self.vocabulary, state.lang):  # "Was the Hospital Authority checked?"
             state.result = self._refusal(state, "not_mentioned")
         return state
+
+    def _search(self, state: Turnaround) -> list[Passage]:
+        """The k best passages that may be answered from: those of withheld documents are passed over."""
+        k = max(self.k, self.retriever.candidates) if self.withheld else self.k
+        found = self.retriever.search(
+            state.standalone, k=k, query_lang=state.lang, query_vector=state.query_vector or None
+        )
+        return [p for p in found if (p.source, p.doc_id) not in self.withheld][: self.k]
 
     def _respond(self, state: Turnaround) -> Turnaround:
         if state.result is not None:
@@ -309,7 +320,7 @@ class Assistant:
             ]
             return self._refusal(state, "not_given", saying_so)
         result = AnswerResult(
-            answer=redact(to_script(answer, state.lang)),
+            answer=to_script(answer, state.lang),
             lang=state.lang,
             backend=self.backend_name,
             fallback=fallback,
@@ -378,6 +389,12 @@ def without_placeholders(text: str) -> str:
     cleaned = re.sub(r"\s*" + _PLACEHOLDER.pattern, "", "".join(kept) if kept else stripped)
     cleaned = re.sub(r"^[\s,，;；.。]+", "", cleaned).strip()
     return cleaned or text
+
+
+def withheld_documents(passages: Sequence[Passage]) -> frozenset[tuple[str, str]]:
+    """(source, doc_id) of each document with text addressed to an assistant: it was written to steer answers, so
+    nothing in it is answer material (`askgov ingest` names it for staff to review)."""
+    return frozenset((p.source, p.doc_id) for p in passages if instructions_in(p.text))
 
 
 def boilerplate_sentences(passages: Sequence[Passage]) -> frozenset[str]:

@@ -9,6 +9,7 @@ import re
 import gradio as gr
 
 from bot.answer.types import AnswerResult, Citation
+from bot.markup import clean_html, safe_url
 from bot.server.services import Services
 from bot.server.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
 
@@ -71,8 +72,9 @@ def snippet_text(snippet: str) -> str:
 
 
 def displayed_answer(answer: str) -> str:
-    """Bold as HTML: CommonMark leaves `**` unclosed next to full-width punctuation (`**職員：**請`)."""
-    return _BOLD.sub(r"<strong>\1</strong>", answer)
+    """Answer text made safe to render (document markup sanitised) with bold as HTML: CommonMark leaves `**`
+    unclosed next to full-width punctuation (`**職員：**請`)."""
+    return _BOLD.sub(r"<strong>\1</strong>", clean_html(answer))
 
 
 def section_path(citation: Citation) -> str:
@@ -107,12 +109,14 @@ def citation_where(citation: Citation, lang: str) -> str:
 
 
 def source_cards(citations: list[Citation], lang: str, links: list[str]) -> str:
-    """Numbered cards for the cited passages (all text escaped: it comes from documents)."""
+    """Numbered cards for the cited passages (all text escaped: it comes from documents; a link only to an http(s) or
+    relative address)."""
     if not citations:
         return ""
     cards = []
     for citation, link in zip(citations, links):
         title = html.escape(citation.title or citation.doc_id)
+        link = safe_url(link)
         heading = f'<a href="{html.escape(link)}" target="_blank" rel="noopener">{title}</a>' if link else title
         where = citation_where(citation, lang)
         snippet = snippet_text(citation.snippet)

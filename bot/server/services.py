@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,6 +37,7 @@ class ReindexSummary:
     removed: int
     failures: list[str]
     chunks: int
+    warnings: list[str] = field(default_factory=list)  # files indexed that staff should review (bot.ingest.pipeline)
 
 
 class Services:
@@ -137,6 +138,7 @@ class Services:
             count("removed"),
             [f"{r.source}: {r.reason}" for r in results if r.status == "failed"],
             self.chunk_count(),
+            [warning for r in results for warning in r.warnings],
         )
 
     def follow_store(self) -> None:

@@ -1,4 +1,8 @@
-"""The call-centre console (behind a login): passage search, answer drafting, feedback, gaps, re-indexing."""
+"""The call-centre console (behind a login): passage search, answer drafting, feedback, gaps, re-indexing.
+
+Text from documents is shown through `bot.markup.clean_html`: a document cannot make a staff browser load an image
+or run a script.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from functools import partial
 import gradio as gr
 
 from bot.answer.types import AnswerResult
+from bot.markup import clean_html
 from bot.retrieve import Passage
 from bot.server.citizen import displayed_answer
 from bot.server.services import Services
@@ -45,16 +50,20 @@ def format_passages(passages: list[Passage], services: Services, site: str, lang
     if not passages:
         return staff_text(lang, "no_passages")
     blocks = []
+    withheld = services.assistant.withheld
     for rank, p in enumerate(passages, 1):
-        where = staff_text(lang, "page", page=p.page) if p.page else (p.heading or "")
+        where = clean_html(staff_text(lang, "page", page=p.page) if p.page else (p.heading or ""))
         link = services.document_link(p, site)
-        title = f"[{p.title or p.doc_id}]({link})" if link else (p.title or p.doc_id)
+        name = clean_html(p.title or p.doc_id)
+        title = f"[{name}]({link})" if link else name
         blocks.append(
             f"### {rank}. {title}\n"
             f"`{p.doc_id}` · {p.lang}{' · ' + where if where else ''} · "
             f"{staff_text(lang, 'rank_score')} **{p.score:.4f}** · {staff_text(lang, 'similarity')} "
             f"**{p.dense_score:.3f}** · {staff_text(lang, 'source')} `{p.source}` · {staff_text(lang, 'chunk')} "
-            f"`{p.id}`\n\n{quote_block(p.text)}"
+            f"`{p.id}`\n\n"
+            + (f"**{staff_text(lang, 'withheld')}**\n\n" if (p.source, p.doc_id) in withheld else "")
+            + quote_block(clean_html(p.text))
         )
     return "\n\n---\n\n".join(blocks)
 
@@ -81,8 +90,8 @@ def answer_status(result: AnswerResult, lang: str) -> str:
 
 def answer_markdown(result: AnswerResult, lang: str = "en") -> str:
     cited = "\n".join(
-        f"{c.n}. <strong>{c.title}</strong> (`{c.doc_id}`"
-        f"{', ' + staff_text(lang, 'page', page=c.page) if c.page else ''})\n{quote_block(c.snippet)}"
+        f"{c.n}. <strong>{clean_html(c.title)}</strong> (`{c.doc_id}`"
+        f"{', ' + staff_text(lang, 'page', page=c.page) if c.page else ''})\n{quote_block(clean_html(c.snippet))}"
         for c in result.citations
     )
     return f"{answer_status(result, lang)}\n\n{displayed_answer(result.answer)}\n\n{cited}".strip()
@@ -201,9 +210,14 @@ def build_staff_ui(services: Services) -> gr.Blocks:
             except Exception as error:  # shown to staff: they need to know why
                 log.exception("re-index failed")
                 return index_summary(lang), staff_text(lang, "reindex_failed", error=error), gr.update()
-            failures = "\n".join(f"- {line}" for line in summary.failures)
+            failures = "\n".join(f"- {clean_html(line)}" for line in summary.failures)
+            warnings = "\n".join(f"- {clean_html(line)}" for line in summary.warnings)
             counts = {name: getattr(summary, name) for name in ("indexed", "unchanged", "removed", "failed")}
-            report = f"{staff_text(lang, 'reindex_done', **counts)}\n{failures}"
+            report = f"{staff_text(lang, 'reindex_done', **counts)}\n{failures}" + (
+                f"\n\n**{staff_text(lang, 'review_files', count=len(summary.warnings))}**\n{warnings}"
+                if warnings
+                else ""
+            )
             return index_summary(lang), report, gr.update(choices=document_choices())
 
         def relabel(lang: str, user: str | None, select: bool = False) -> dict:

@@ -185,6 +185,9 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
         "folder {corpus}).",
         "reindex_failed": "Re-indexing failed: {error}",
         "reindex_done": "Done: {indexed} indexed, {unchanged} unchanged, {removed} removed, {failed} failed.",
+        "review_files": "Review these files ({count} warnings):",
+        "withheld": "Withheld from answers: this document holds text addressed to an assistant (see `askgov "
+        "ingest`). Review it, then fix or remove it and re-index.",
     },
     "zh-Hant": {
         "title": "AskGov HK 職員控制台",
@@ -230,6 +233,9 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
         "（嵌入模型 {embedder}，文件資料夾 {corpus}）。",
         "reindex_failed": "重新索引失敗：{error}",
         "reindex_done": "完成：{indexed} 份已索引，{unchanged} 份未有改動，{removed} 份已移除，{failed} 份失敗。",
+        "review_files": "請檢查以下檔案（{count} 項警告）：",
+        "withheld": "不會用於回答：這份文件含有向助理發出指示的文字（見 `askgov ingest`）。"
+        "請檢查並修正或移除，然後重新索引。",
     },
 }
 
