@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 from typing import Any
 
 import gradio as gr
 
 from bot.answer.types import AnswerResult, Citation
+from bot.server.errors import log_failure
 from bot.server.services import Services
 from bot.server.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION = 2000
 MAX_TURNS = 10  # earlier turns are not needed to understand a follow-up
+SHOWN_SHARE = 4  # the conversation shown takes at most 1/4 of the request body limit (see recent_messages)
 SNIPPET_CHARS = 400
 
 CSS = """
@@ -76,6 +78,24 @@ def bubble_text(result: AnswerResult) -> str:
     return f"{result.answer}\n\n*{text(lang, 'sources_inline')}: {key}*"
 
 
+def recent_messages(chat: list, max_bytes: int) -> list:
+    """The latest messages of the conversation shown, at most `max_bytes` of JSON: it is kept in the web session,
+    and a conversation as long as a client cares to make would cost memory and work with every answer."""
+    kept: list = []
+    size = 0
+    for message in reversed(chat):
+        size += len(json.dumps(message, ensure_ascii=False, default=str).encode("utf-8", "replace"))
+        if size > max_bytes:
+            break
+        kept.append(message)
+    return kept[::-1]
+
+
+def client_key(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "unknown"
+
+
 def site_origin(request: gr.Request | None) -> str:
     inner = getattr(request, "request", None) if request is not None else None
     if inner is None:
@@ -86,13 +106,16 @@ def site_origin(request: gr.Request | None) -> str:
 
 
 def build_citizen_ui(services: Services) -> gr.Blocks:
-    feedback = services.feedback
+    max_question = services.settings.max_question_chars
+    max_shown = services.settings.max_body_kb * 1024 // SHOWN_SHARE
 
     with gr.Blocks(title="AskGov HK") as ui:
         lang_state = gr.State("en")  # the UI language
         answer_lang = gr.State(None)  # None: follow the question's language; set once the user picks one
         turns = gr.State([])  # the conversation as the assistant sees it (without source keys)
         last = gr.State(None)  # the latest answer, for feedback and for re-rendering cards in another language
+        # The conversation shown, kept here rather than read back from the browser: a client could send any history.
+        shown = gr.State([])
 
         with gr.Column(elem_id="askgov-chat"):
             with gr.Row(equal_height=True, elem_id="top-row"):
@@ -129,7 +152,7 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 question = gr.Textbox(
                     label=text("en", "question"),
                     placeholder=text("en", "question_placeholder"),
-                    max_length=MAX_QUESTION,
+                    max_length=max_question,
                     scale=5,
                     min_width=200,
                     elem_id="question",
@@ -174,7 +197,7 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                     gr.update(),
                 )
                 return
-            if len(message) > MAX_QUESTION:
+            if len(message) > max_question:
                 yield (
                     gr.update(),
                     chat,
@@ -184,14 +207,30 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                     gr.update(),
                     gr.update(),
                     gr.update(),
-                    text(lang, "too_long", limit=MAX_QUESTION),
+                    text(lang, "too_long", limit=max_question),
                     gr.update(),
                 )
                 return
-            chat = chat + [
-                {"role": "user", "content": message},
-                {"role": "assistant", "content": text(lang, "searching")},
-            ]
+            verdict = services.rate_limits.hit("rate_limit_questions", client_key(request))
+            if not verdict.allowed:
+                yield (
+                    gr.update(),
+                    chat,
+                    history,
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    text(lang, "rate_limited", seconds=verdict.retry_after),
+                    gr.update(),
+                )
+                return
+            chat = recent_messages(
+                chat
+                + [{"role": "user", "content": message}, {"role": "assistant", "content": text(lang, "searching")}],
+                max_shown,
+            )
             hidden = gr.update(visible=False)
             yield "", chat, history, "", hidden, hidden, hidden, "", "", None
             try:
@@ -214,15 +253,17 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                         gr.update(),
                         gr.update(),
                     )
-            except Exception:  # the citizen sees a polite message; the server log has the details
-                log.exception("answering failed")
+            except Exception as error:  # the citizen sees a polite message; the server log has the details
+                log_failure(log, "answering in the chat", error)
                 chat[-1] = {"role": "assistant", "content": text(lang, "error")}
                 yield gr.update(), chat, history, "", gr.update(visible=True), hidden, hidden, "", "", None
                 return
             site = site_origin(request)
             links = [services.document_link(c, site) for c in result.citations]
             chat[-1] = {"role": "assistant", "content": bubble_text(result)}
-            history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
+            history = (
+                history + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
+            )[-2 * MAX_TURNS :]
             latest = {"question": message, "result": result.model_dump(), "links": links, "feedback_id": None}
             yield (
                 gr.update(),
@@ -245,12 +286,14 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 sources_list = [
                     f"[{c.n}] {c.title} ({c.doc_id}{', p. ' + str(c.page) if c.page else ''})" for c in result.citations
                 ]
-                latest = {
-                    **latest,
-                    "feedback_id": feedback.add_feedback(
+                saved, feedback_id = services.use_feedback(
+                    lambda store: store.add_feedback(
                         rating, latest["question"], result.answer, result.lang, result.refused, sources_list
-                    ),
-                }
+                    )
+                )
+                if not saved:
+                    return gr.update(visible=False), gr.update(visible=False), text(lang, "feedback_not_saved"), latest
+                latest = {**latest, "feedback_id": feedback_id}
                 return gr.update(visible=False), gr.update(visible=True), text(lang, "thanks"), latest
 
             return handler
@@ -258,12 +301,12 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         def save_comment(note: str, latest: dict | None, lang: str):
             if not latest or not latest.get("feedback_id") or not (note or "").strip():
                 return gr.update(), gr.update()
-            feedback.set_comment(latest["feedback_id"], note)
-            return gr.update(visible=False), text(lang, "comment_thanks")
+            saved, _ = services.use_feedback(lambda store: store.set_comment(latest["feedback_id"], note))
+            return gr.update(visible=False), text(lang, "comment_thanks" if saved else "feedback_not_saved")
 
         def clear_all():
             hidden = gr.update(visible=False)
-            return [], [], None, "", hidden, hidden, hidden, "", ""
+            return [], [], None, "", hidden, hidden, hidden, "", "", []
 
         def relabel(lang: str, latest: dict | None, select: bool = False) -> list[Any]:
             """Every string in `lang`; the latest answer's source cards are redrawn too."""
@@ -318,18 +361,36 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
             lang = ui_lang(request.query_params.get("lang") if request else None)
             return [lang, text(lang, "answer_lang_auto"), *relabel(lang, latest, select=True)]
 
-        ask_inputs = [question, chatbot, turns, lang_state, answer_lang]
-        question.submit(respond, ask_inputs, answer_outputs, concurrency_limit=2)
-        send.click(respond, ask_inputs, answer_outputs, concurrency_limit=2)
+        def respond_and_keep(
+            message: str, chat: list, history: list, lang: str, fixed_lang: str | None, request: gr.Request
+        ):
+            for outputs in respond(message, chat, history, lang, fixed_lang, request):
+                yield (*outputs, outputs[1])  # the chat shown, also kept in the session for the next question
+
+        ask_inputs = [question, shown, turns, lang_state, answer_lang]
+        ask_outputs = [*answer_outputs, shown]
+        question.submit(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2)
+        send.click(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2)
         for button in example_buttons:
             button.click(lambda value: value, button, question, queue=False).then(
-                respond, ask_inputs, answer_outputs, concurrency_limit=2
+                respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2
             )
         thumbs_up.click(rate(1), [last, lang_state], [feedback_row, comment_row, feedback_status, last])
         thumbs_down.click(rate(-1), [last, lang_state], [feedback_row, comment_row, feedback_status, last])
         comment_send.click(save_comment, [comment, last, lang_state], [comment_row, feedback_status])
         comment.submit(save_comment, [comment, last, lang_state], [comment_row, feedback_status])
-        cleared = [chatbot, turns, last, sources, escalation, feedback_row, comment_row, feedback_status, question]
+        cleared = [
+            chatbot,
+            turns,
+            last,
+            sources,
+            escalation,
+            feedback_row,
+            comment_row,
+            feedback_status,
+            question,
+            shown,
+        ]
         clear.click(clear_all, None, cleared)
         chatbot.clear(clear_all, None, cleared)  # the chat's own bin icon
         lang_switch.input(

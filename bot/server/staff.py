@@ -8,6 +8,7 @@ import gradio as gr
 
 from bot.answer.types import AnswerResult
 from bot.retrieve import Passage
+from bot.server.auth import LOGOUT_PATH
 from bot.server.services import Services
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def build_staff_ui(services: Services) -> gr.Blocks:
         with gr.Row():
             gr.Markdown("# AskGov HK staff console\nFor call-centre staff. Nothing here is shown to citizens.")
             signed_in = gr.Markdown("", elem_id="signed-in")
+            gr.Markdown(f"[Log out]({LOGOUT_PATH})", elem_id="log-out")
         with gr.Tabs():
             with gr.Tab("Search passages", id="search"):
                 with gr.Row():

@@ -38,6 +38,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_long": "Please keep your question under {limit} characters.",
         "error": "Sorry, something went wrong. Please try again, or call 1823.",
         "answer_lang_auto": "Answers follow the language of your question.",
+        "rate_limited": "You have asked many questions in a short time. Please wait {seconds} seconds and try "
+        "again, or call 1823.",
+        "feedback_not_saved": "Sorry, your feedback could not be saved just now. Your answer above is not affected.",
         "answer_lang_fixed": "Answers in English.",
     },
     "zh-Hant": {
@@ -72,6 +75,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_long": "問題請少於 {limit} 字。",
         "error": "抱歉，系統出現問題。請再試一次，或致電 1823。",
         "answer_lang_auto": "答案會使用你提問的語言。",
+        "rate_limited": "你在短時間內提出了很多問題。請等 {seconds} 秒後再試，或致電 1823。",
+        "feedback_not_saved": "抱歉，你的意見暫時未能儲存。上面的答案不受影響。",
         "answer_lang_fixed": "答案會以繁體中文顯示。",
     },
     "zh-Hans": {
@@ -106,6 +111,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_long": "问题请少于 {limit} 字。",
         "error": "抱歉，系统出现问题。请再试一次，或致电 1823。",
         "answer_lang_auto": "答案会使用你提问的语言。",
+        "rate_limited": "你在短时间内提出了很多问题。请等 {seconds} 秒后再试，或致电 1823。",
+        "feedback_not_saved": "抱歉，你的意见暂时未能保存。上面的答案不受影响。",
         "answer_lang_fixed": "答案会以简体中文显示。",
     },
 }
