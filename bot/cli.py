@@ -298,7 +298,14 @@ def serve(
         f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, API: /api/docs)",
         highlight=False,
     )
-    uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        web_app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        forwarded_allow_ips=settings.trusted_proxies,  # whose X-Forwarded-For names the client (rate limits)
+        timeout_graceful_shutdown=settings.shutdown_seconds,  # open streams (Gradio's heartbeat) end then
+    )
 
 
 @staff_app.command("add-user")

@@ -25,7 +25,7 @@ from bot.answer.types import Citation, Timings
 from bot.config import Settings
 from bot.lang import detect_lang
 from bot.server.auth import LOGOUT_PATH, STAFF_PATH, StaffDirectory, basic_user_name
-from bot.server.errors import log_failure
+from bot.server.errors import log_failure, withhold_gradio_messages
 from bot.server.limits import RateLimits
 from bot.server.services import DOCUMENTS_ROUTE, Services
 from bot.server.strings import text, ui_lang
@@ -346,6 +346,7 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from bot.server.staff import build_staff_ui
 
     embed_origins = parse_origins(settings.embed_origins)
+    withhold_gradio_messages()
     services = services or Services(settings)
     directory = StaffDirectory(settings.staff_users_file, settings.staff_users.get_secret_value())
     directory.users()  # a malformed users file fails here, at start-up, naming the file and line
