@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.config import get_settings
+from bot.evaluation import bench_abuse
 
 app = typer.Typer(help="AskGov HK: cited answers from Hong Kong policy documents.", no_args_is_help=True)
 models_app = typer.Typer(help="Obtain and inspect model weights.", no_args_is_help=True)
@@ -22,6 +23,10 @@ staff_app = typer.Typer(help="Manage logins to the staff console.", no_args_is_h
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(staff_app, name="staff")
+# `askgov bench ...`: each benchmark module brings a Typer of its own commands, merged into this group.
+bench_app = typer.Typer(help="Benchmarks against the real server on 127.0.0.1.", no_args_is_help=True)
+bench_app.add_typer(bench_abuse.app)
+app.add_typer(bench_app, name="bench")
 
 out = Console()
 err = Console(stderr=True)
