@@ -89,7 +89,7 @@ def build_staff_ui(services: Services) -> gr.Blocks:
         with gr.Row():
             gr.Markdown("# AskGov HK staff console\nFor call-centre staff. Nothing here is shown to citizens.")
             signed_in = gr.Markdown("", elem_id="signed-in")
-            gr.Markdown(f"[Log out]({LOGOUT_PATH})", elem_id="log-out")
+            gr.HTML(f'<a href="{LOGOUT_PATH}">Log out</a>', elem_id="log-out")  # a plain link: same tab
         with gr.Tabs():
             with gr.Tab("Search passages", id="search"):
                 with gr.Row():
