@@ -409,7 +409,7 @@ def test_gradio_failures_leave_no_input_in_the_log(served: dict) -> None:
     assert PERSONAL not in log
 
 
-# --- 8. shutdown (last: it stops the server) --------------------------------------------------------------
+# --- 8. shutdown (the last test on `askgov serve`: it stops the server) ------------------------------------
 def test_sigterm_stops_the_server_with_a_stream_open(served: dict) -> None:
     opened = threading.Event()
 
@@ -431,3 +431,13 @@ def test_sigterm_stops_the_server_with_a_stream_open(served: dict) -> None:
         pytest.fail("askgov serve was still running 30 s after SIGTERM with a stream open")
     assert code in (0, -signal.SIGTERM)  # uvicorn ends by re-raising the signal it caught
     assert "Application shutdown complete" in served["log"].read_text()
+
+
+def test_the_chat_keeps_only_the_latest_messages_that_fit() -> None:
+    from bot.server.citizen import recent_messages
+
+    chat = [{"role": "user", "content": f"{n:03d} " + "字" * 100} for n in range(50)]  # each of one size
+    one = len(json.dumps(chat[0], ensure_ascii=False).encode())
+    kept = recent_messages(chat, 10 * one)
+    assert kept == chat[-10:]
+    assert recent_messages(chat, one - 1) == [] and recent_messages(chat, 10**6) == chat

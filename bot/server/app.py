@@ -188,13 +188,13 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.limit:
-                raise HTTPException(413, self._error()["error"])  # FastAPI turns this into the response
+                raise HTTPException(413, self._error()["detail"])  # FastAPI turns this into the response
             return message
 
         await self.app(scope, limited, send)
 
     def _error(self) -> dict:
-        return {"error": f"request body is larger than {self.limit // 1024} KB", "detail": "body"}
+        return {"detail": f"request body is larger than {self.limit // 1024} KB"}
 
 
 class ContainFailures:
@@ -276,7 +276,7 @@ class StaffGate:
             if self.directory.users()
             else "No staff users are configured: run `askgov staff add-user NAME` on the server."
         )
-        await self._refuse(scope, receive, send, JSONResponse({"error": message}), 401)
+        await self._refuse(scope, receive, send, JSONResponse({"detail": message}), 401)
 
     async def _verify(self, header: str) -> str | None:
         if self._hashing is None:
@@ -455,7 +455,7 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
         lang = body.lang or ui_lang(detect_lang(body.question))
         if refusal := rate_limited(services, request, "rate_limit_questions", lang):
             return refusal
-        history = [turn.model_dump() for turn in body.history]
+        history = services.recent_turns([turn.model_dump() for turn in body.history])
         return services.ask(body.question, history=history, lang=body.lang).public_json()
 
     @app.post("/api/search", response_model=list[SearchHit], tags=["api"], responses=refusals)

@@ -235,7 +235,7 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
             yield "", chat, history, "", hidden, hidden, hidden, "", "", None
             try:
                 streamed = ""
-                for item in services.stream(message, history=history[-MAX_TURNS:], lang=fixed_lang):
+                for item in services.stream(message, history=services.recent_turns(history), lang=fixed_lang):
                     if isinstance(item, AnswerResult):
                         result = item
                         break

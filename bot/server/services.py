@@ -61,7 +61,6 @@ class Services:
 
     # --- answering ------------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
-        history = self.recent_turns(history)
         with self._lock:
             result = self.assistant.ask(question, history=history, lang=lang)
         self._log_if_refused(question, result)
@@ -70,7 +69,6 @@ class Services:
     def stream(
         self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None
     ) -> Iterator[str | AnswerResult]:
-        history = self.recent_turns(history)
         with self._lock:
             for item in self.assistant.stream(question, history=history, lang=lang):
                 if isinstance(item, AnswerResult):
