@@ -50,8 +50,8 @@ class ReindexSummary:
 class Services:
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
+        self.rate_limits = RateLimits(settings)  # before the models load: a malformed rate fails at once
         self.assistant = assistant or Assistant.from_settings(settings)
-        self.rate_limits = RateLimits(settings)
         self._feedback: FeedbackStore | None = None
         self._feedback_failure = ""  # why the last use of the feedback store failed; "" once one succeeds
         self.use_feedback(lambda store: None)  # opened now, so a broken file is in the log at start-up
