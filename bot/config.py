@@ -83,11 +83,17 @@ class Settings(BaseSettings):
     max_history_chars: int = Field(16000, ge=0, description="most characters of all earlier turns of a request")
     history_turns_used: int = Field(6, ge=0, description="earlier turns the answer reads; older ones are dropped")
     rate_limit_questions: str = Field("10/minute;120/hour", description="questions per client (API and chat)")
+    question_cost_chars: int = Field(
+        200, ge=1, description="a question counts once more against the question rate for each this many characters"
+    )
     rate_limit_searches: str = Field("60/minute", description="searches per client (API)")
     login_failures_per_client: str = Field(
         "10/15minutes", description="wrong staff logins from one client before it must wait"
     )
     login_failures_per_user: str = Field("20/15minutes", description="wrong logins for one user name before it waits")
+    login_failure_delay: float = Field(
+        1.0, ge=0, le=30, description="seconds before a wrong or refused staff login is answered"
+    )
     trusted_proxies: str = Field(
         "127.0.0.1",
         description="proxies whose X-Forwarded-For names the client (comma-separated addresses, or *); "

@@ -61,6 +61,7 @@ def settings(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Setti
         login_failures_per_client="3/minute",
         login_failures_per_user="5/minute",
         max_history_chars=3000,
+        login_failure_delay=0.1,
     )
 
 
@@ -171,6 +172,15 @@ def test_questions_over_the_rate_get_429_in_the_askers_language(app) -> None:
     english = client.post("/api/ask", json={"question": OFF_TOPIC}).json()["error"]
     assert detect_lang(english) == "en" and "wait" in english and "1823" in english
     assert client_from_new_address(app).post("/api/ask", json={"question": QUESTION_ZH}).status_code == 200
+
+
+def test_long_questions_count_more_against_the_rate(app, settings: Settings) -> None:
+    client = client_from_new_address(app)
+    long_question = ("How is the supercomputing centre at Cyberport funded and used? " * 8)[:450]
+    assert 1 + len(long_question) // settings.question_cost_chars == 3
+    assert client.post("/api/ask", json={"question": long_question}).status_code == 200
+    assert client.post("/api/ask", json={"question": QUESTION_ZH}).status_code == 200  # 4 of 4
+    assert client.post("/api/ask", json={"question": QUESTION_ZH}).status_code == 429
 
 
 def test_bodies_over_the_limit_are_refused_on_gradio_routes_too(app) -> None:

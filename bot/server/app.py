@@ -240,11 +240,13 @@ class StaffGate:
 
     A header verified once is remembered (no scrypt). Otherwise the scrypt runs in a worker thread, one at a
     time, so wrong passwords cannot stall the event loop or take both cores; an unknown name costs the same
-    scrypt; and a client or a user name with too many recent failures is refused (429) without any scrypt.
+    scrypt; a client or a user name with too many recent failures is refused (429) without any scrypt; and a
+    wrong or refused login is answered after a delay, so a client waiting for its answers cannot flood the gate.
     """
 
-    def __init__(self, app: ASGIApp, directory: StaffDirectory, rate_limits: RateLimits) -> None:
+    def __init__(self, app: ASGIApp, directory: StaffDirectory, rate_limits: RateLimits, delay: float) -> None:
         self.app, self.directory, self.rate_limits = app, directory, rate_limits
+        self.delay = delay  # a client that waits for each answer cannot send wrong passwords faster than this
         self._hashing: anyio.CapacityLimiter | None = None  # made on first use: it belongs to the event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -266,11 +268,13 @@ class StaffGate:
                     log.warning("staff login refused: too many wrong logins for this %s", rate.rsplit("_", 1)[-1])
                     message = f"Too many wrong logins: try again in {verdict.retry_after} seconds."
                     headers = {"Retry-After": str(verdict.retry_after)}
+                    await anyio.sleep(self.delay)
                     return await self._refuse(scope, receive, send, JSONResponse({"error": message}, 429, headers))
             if await self._verify(header) is not None:
                 return await self.app(scope, receive, send)
             self.rate_limits.hit("login_failures_per_client", client)
             self.rate_limits.hit("login_failures_per_user", name)
+            await anyio.sleep(self.delay)
         message = (
             "Staff login required."
             if self.directory.users()
@@ -412,7 +416,9 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.add_middleware(NoUploads)
     app.add_middleware(BodyLimit, limit=settings.max_body_kb * 1024)
-    app.add_middleware(StaffGate, directory=directory, rate_limits=services.rate_limits)
+    app.add_middleware(
+        StaffGate, directory=directory, rate_limits=services.rate_limits, delay=settings.login_failure_delay
+    )
     app.add_middleware(SecurityHeaders, embed_origins=embed_origins)
     app.add_middleware(ContainFailures)
     return app
@@ -431,9 +437,9 @@ def add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": "; ".join(problems), "detail": detail}, status_code=422)
 
 
-def rate_limited(services: Services, request: Request, rate: str, lang: str) -> JSONResponse | None:
+def rate_limited(services: Services, request: Request, rate: str, lang: str, cost: int = 1) -> JSONResponse | None:
     """A 429 in `lang` when this client is over `rate`, else None (and the use is counted)."""
-    verdict = services.rate_limits.hit(rate, client_address(request.scope))
+    verdict = services.rate_limits.hit(rate, client_address(request.scope), cost)
     if verdict.allowed:
         return None
     message = text(lang, "rate_limited", seconds=verdict.retry_after)
@@ -453,7 +459,8 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
     def ask(body: ask_model, request: Request) -> Any:  # type: ignore[valid-type]
         """Answer a question from the documents, with numbered citations (or a refusal pointing to 1823)."""
         lang = body.lang or ui_lang(detect_lang(body.question))
-        if refusal := rate_limited(services, request, "rate_limit_questions", lang):
+        cost = services.rate_limits.question_cost(body.question)
+        if refusal := rate_limited(services, request, "rate_limit_questions", lang, cost):
             return refusal
         history = services.recent_turns([turn.model_dump() for turn in body.history])
         return services.ask(body.question, history=history, lang=body.lang).public_json()

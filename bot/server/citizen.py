@@ -211,7 +211,8 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                     gr.update(),
                 )
                 return
-            verdict = services.rate_limits.hit("rate_limit_questions", client_key(request))
+            cost = services.rate_limits.question_cost(message)
+            verdict = services.rate_limits.hit("rate_limit_questions", client_key(request), cost)
             if not verdict.allowed:
                 yield (
                     gr.update(),

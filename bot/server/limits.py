@@ -39,6 +39,7 @@ class Verdict:
 class RateLimits:
     def __init__(self, settings: Settings) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.question_cost_chars = settings.question_cost_chars
         self.rates = {
             name: parse_rates(getattr(settings, name), name)
             for name in (
@@ -49,14 +50,19 @@ class RateLimits:
             )
         }
 
-    def hit(self, rate: str, key: str) -> Verdict:
-        """Count one use of `rate` by `key`; not allowed when any of its windows is already full."""
+    def hit(self, rate: str, key: str, cost: int = 1) -> Verdict:
+        """Count `cost` uses of `rate` by `key`; not allowed (and not counted) when they do not fit in a window."""
         items = self.rates[rate]
-        if not all(self._limiter.test(item, rate, key) for item in items):
+        if not all(self._limiter.test(item, rate, key, cost=cost) for item in items):
             return Verdict(False, self._retry_after(items, rate, key))
         for item in items:
-            self._limiter.hit(item, rate, key)
+            self._limiter.hit(item, rate, key, cost=cost)
         return Verdict(True)
+
+    def question_cost(self, question: str) -> int:
+        """How many uses of the question rate `question` counts for: an answer's work grows with the question's
+        length (its embedding above all), so a client looping long questions gets fewer of them."""
+        return 1 + len(question) // self.question_cost_chars
 
     def check(self, rate: str, key: str) -> Verdict:
         """Whether `key` may still use `rate`, without counting a use (for counting failures only)."""
