@@ -11,10 +11,13 @@ user and feedback database) and measures, each phase for `--seconds`:
 Each median is printed as a ratio to the idle median of the same run, so machines of different speeds compare.
 Clients are told apart by X-Forwarded-For (the server trusts it from 127.0.0.1, as behind a local proxy): every
 ordinary question comes from an address of its own, as from many citizens, and each abusive client keeps one.
+The abusive clients run in processes of their own, so the measuring client competes with them for the machine,
+as a real one would, but not for this process's interpreter lock.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import secrets
 import socket
@@ -22,11 +25,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from itertools import count
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Annotated
 
@@ -120,29 +124,50 @@ def measure(sample: Callable[[], tuple[float, int]], seconds: float) -> list[flo
     return latencies
 
 
-def while_abusing(abuse: Callable[[httpx.Client], int], clients: int, run: Callable[[], list[float]]):
-    """`run()` while `clients` threads loop `abuse`; returns its result and the abusers' status counts."""
-    stop = threading.Event()
+def abuse_loop(url: str, action: str, length: int, address: str, stop: Event, started: Queue, results: Queue) -> None:
+    """One abusive client, in a process of its own (so it does not take the measuring thread's GIL): sends wrong
+    staff passwords (`action` "spray") or questions of `length` characters ("ask") until `stop`."""
     statuses: Counter[int] = Counter()
+    question = ("a." * length)[:length]
+    wrong = httpx.BasicAuth(STAFF_NAME, "not the password")
+    with httpx.Client(timeout=300, headers={"X-Forwarded-For": address}) as client:
+        started.put(address)
+        while not stop.is_set():
+            try:
+                if action == "spray":
+                    response = client.get(f"{url}/staff/", auth=wrong)
+                else:
+                    response = client.post(f"{url}/api/ask", json={"question": question})
+                statuses[response.status_code] += 1
+            except httpx.HTTPError:
+                statuses[0] += 1
+    results.put(dict(statuses))
 
-    def loop() -> None:
-        with httpx.Client(timeout=120, headers={"X-Forwarded-For": new_address()}) as client:
-            while not stop.is_set():
-                try:
-                    statuses[abuse(client)] += 1
-                except httpx.HTTPError:
-                    statuses[0] += 1
 
-    threads = [threading.Thread(target=loop, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    time.sleep(1)  # let the abuse start before measuring
+def while_abusing(url: str, action: str, clients: int, run: Callable[[], list[float]], length: int = 0):
+    """`run()` while `clients` processes run `abuse_loop`; returns its result and the abusers' status counts."""
+    context = multiprocessing.get_context("spawn")
+    stop, started, results = context.Event(), context.Queue(), context.Queue()
+    processes = [
+        context.Process(
+            target=abuse_loop, args=(url, action, length, new_address(), stop, started, results), daemon=True
+        )
+        for _ in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    for _ in processes:  # measure the abuse, not the start of Python processes
+        started.get(timeout=300)
+    time.sleep(1)
     try:
         result = run()
     finally:
         stop.set()
-        for thread in threads:
-            thread.join(timeout=150)
+    statuses: Counter[int] = Counter()
+    for _ in processes:
+        statuses.update(results.get(timeout=330))
+    for process in processes:
+        process.join(timeout=30)
     return result, statuses
 
 
@@ -163,7 +188,6 @@ def abuse(
     settings = get_settings()
     questions = [q for lang in ("en", "zh-Hant") for q in EXAMPLES[lang]]
     asked = count()
-    wrong = httpx.BasicAuth(STAFF_NAME, "not the password")
 
     with tempfile.TemporaryDirectory(prefix="askgov-bench-") as folder, Server(Path(folder)) as server:
         health = lambda: timed(lambda: httpx.get(f"{server.url}/api/health", timeout=120))  # noqa: E731
@@ -175,27 +199,22 @@ def abuse(
                 lambda: httpx.post(f"{server.url}/api/ask", json={"question": question}, headers=headers, timeout=300)
             )
 
-        def spray(client: httpx.Client) -> int:
-            return client.get(f"{server.url}/staff/", auth=wrong).status_code
-
-        def long_questions(length: int) -> Callable[[httpx.Client], int]:
-            question = ("a." * length)[:length]
-            return lambda client: client.post(f"{server.url}/api/ask", json={"question": question}).status_code
-
         ordinary_question()  # the first answer loads lazily built parts; not part of any median
         idle_health = median_ms(measure(health, seconds))
         idle_question = median_ms(measure(ordinary_question, seconds))
         typer.echo(f"server: {server.url}, embedder {settings.embedder}, backend {settings.backend}")
         typer.echo(f"idle: /api/health median {idle_health:.1f} ms; an ordinary question {idle_question:.0f} ms")
 
-        sprayed, spray_statuses = while_abusing(spray, clients, lambda: measure(health, seconds))
+        sprayed, spray_statuses = while_abusing(server.url, "spray", clients, lambda: measure(health, seconds))
         ratio = median_ms(sprayed) / idle_health
         typer.echo(
             f"{clients} clients spraying wrong passwords: /api/health median {median_ms(sprayed):.1f} ms, "
             f"{ratio:.2f} × idle (their answers: {statuses_text(spray_statuses)})"
         )
         for length in (2000, settings.max_question_chars):
-            others, abuser = while_abusing(long_questions(length), 1, lambda: measure(ordinary_question, seconds))
+            others, abuser = while_abusing(
+                server.url, "ask", 1, lambda: measure(ordinary_question, seconds), length=length
+            )
             ratio = median_ms(others) / idle_question
             typer.echo(
                 f"1 client looping {length:,}-character questions: other users' median {median_ms(others):.0f} ms, "
