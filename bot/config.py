@@ -91,8 +91,12 @@ class Settings(BaseSettings):
         "10/15minutes", description="wrong staff logins from one client before it must wait"
     )
     login_failures_per_user: str = Field("20/15minutes", description="wrong logins for one user name before it waits")
-    login_failure_delay: float = Field(
-        1.0, ge=0, le=30, description="seconds before a wrong or refused staff login is answered"
+    refusal_delay: float = Field(
+        1.0,
+        ge=0,
+        le=30,
+        description="seconds before a refusal is answered (a wrong staff login, 422, 429): a client that waits "
+        "for its answers cannot flood the server with cheap refusals",
     )
     trusted_proxies: str = Field(
         "127.0.0.1",

@@ -35,6 +35,7 @@ def app_settings(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> S
         staff_users_file=users,
         embed_origins=EMBEDDER_ORIGIN,
         rate_limit_questions="1000/minute",  # this module asks from one client; the limits are tested apart
+        refusal_delay=0,
     )
 
 

@@ -61,7 +61,7 @@ def settings(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Setti
         login_failures_per_client="3/minute",
         login_failures_per_user="5/minute",
         max_history_chars=3000,
-        login_failure_delay=0.1,
+        refusal_delay=0.1,
     )
 
 

@@ -364,7 +364,7 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         description="Cited answers about Hong Kong's AI-enabled public services, from policy documents.",
     )
     app.state.services = services
-    add_error_handlers(app)
+    add_error_handlers(app, settings.refusal_delay)
     add_api_routes(app, services)
     add_document_route(app, settings.corpus_dir)
 
@@ -416,15 +416,22 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.add_middleware(NoUploads)
     app.add_middleware(BodyLimit, limit=settings.max_body_kb * 1024)
-    app.add_middleware(
-        StaffGate, directory=directory, rate_limits=services.rate_limits, delay=settings.login_failure_delay
-    )
+    app.add_middleware(StaffGate, directory=directory, rate_limits=services.rate_limits, delay=settings.refusal_delay)
     app.add_middleware(SecurityHeaders, embed_origins=embed_origins)
     app.add_middleware(ContainFailures)
     return app
 
 
-def add_error_handlers(app: FastAPI) -> None:
+class RateLimited(Exception):
+    """Raised by an endpoint when the client is over a rate; answered (429) by an asynchronous handler, so the
+    refusal's delay holds no worker thread."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message, self.retry_after = message, retry_after
+
+
+def add_error_handlers(app: FastAPI, delay: float) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         # Only where and what: the input itself (a question, personal data, NaN, lone surrogates) is never
@@ -434,16 +441,21 @@ def add_error_handlers(app: FastAPI) -> None:
             for e in error.errors()
         ]
         problems = [f"{'.'.join(e['loc'][1:]) or 'body'}: {e['msg']}" for e in detail]
+        await anyio.sleep(delay)
         return JSONResponse({"error": "; ".join(problems), "detail": detail}, status_code=422)
 
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, refusal: RateLimited) -> JSONResponse:
+        await anyio.sleep(delay)
+        headers = {"Retry-After": str(refusal.retry_after)}
+        return JSONResponse({"error": refusal.message}, status_code=429, headers=headers)
 
-def rate_limited(services: Services, request: Request, rate: str, lang: str, cost: int = 1) -> JSONResponse | None:
-    """A 429 in `lang` when this client is over `rate`, else None (and the use is counted)."""
+
+def check_rate(services: Services, request: Request, rate: str, lang: str, cost: int = 1) -> None:
+    """Count a use of `rate` by this client, or raise RateLimited with a message in `lang`."""
     verdict = services.rate_limits.hit(rate, client_address(request.scope), cost)
-    if verdict.allowed:
-        return None
-    message = text(lang, "rate_limited", seconds=verdict.retry_after)
-    return JSONResponse({"error": message}, status_code=429, headers={"Retry-After": str(verdict.retry_after)})
+    if not verdict.allowed:
+        raise RateLimited(text(lang, "rate_limited", seconds=verdict.retry_after), verdict.retry_after)
 
 
 def add_api_routes(app: FastAPI, services: Services) -> None:
@@ -460,8 +472,7 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
         """Answer a question from the documents, with numbered citations (or a refusal pointing to 1823)."""
         lang = body.lang or ui_lang(detect_lang(body.question))
         cost = services.rate_limits.question_cost(body.question)
-        if refusal := rate_limited(services, request, "rate_limit_questions", lang, cost):
-            return refusal
+        check_rate(services, request, "rate_limit_questions", lang, cost)
         history = services.recent_turns([turn.model_dump() for turn in body.history])
         return services.ask(body.question, history=history, lang=body.lang).public_json()
 
@@ -469,8 +480,7 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
     def search(body: search_model, request: Request) -> Any:  # type: ignore[valid-type]
         """The passages nearest to the query (cosine similarity), optionally of one language or document."""
         lang = body.lang or ui_lang(detect_lang(body.query))
-        if refusal := rate_limited(services, request, "rate_limit_searches", lang):
-            return refusal
+        check_rate(services, request, "rate_limit_searches", lang)
         passages = services.dense_search(body.query, body.k, body.lang, (body.doc_id,) if body.doc_id else ())
         return [p.as_json() for p in passages]
 
