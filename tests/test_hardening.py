@@ -400,16 +400,26 @@ def test_chat_limits_rates_and_feedback_failures_speak_the_users_language(served
     assert chat.predict(api_name="/handler") == text("zh-Hant", "thanks")
 
 
+def ask_through_the_queue(url: str, inputs: list) -> str:
+    """Join the chat's question event (as a new client) with `inputs` as sent; its `process_completed` message."""
+    session = os.urandom(6).hex()
+    join = {"data": inputs, "fn_index": 0, "session_hash": session, "event_data": None, "trigger_id": 1}
+    headers = {"content-type": "application/json", "x-forwarded-for": f"10.9.9.{len(inputs)}"}
+    body = json.dumps(join)  # ASCII: an unpaired surrogate goes as its JSON escape
+    assert httpx.post(url + "/gradio_api/queue/join", content=body, headers=headers, timeout=10).status_code == 200
+    with httpx.stream("GET", url + f"/gradio_api/queue/data?session_hash={session}", timeout=60) as events:
+        for line in events.iter_lines():
+            if "process_completed" in line or "unexpected_error" in line:
+                return line
+    return ""
+
+
 def test_gradio_failures_leave_no_input_in_the_log(served: dict) -> None:
     marker = f"my HKID is {PERSONAL}"
-    session = os.urandom(6).hex()
-    join = {"data": [marker], "fn_index": 0, "session_hash": session, "event_data": None, "trigger_id": 1}
-    assert httpx.post(served["url"] + "/gradio_api/queue/join", json=join, timeout=10).status_code == 200
-    with httpx.stream("GET", served["url"] + f"/gradio_api/queue/data?session_hash={session}", timeout=30) as events:
-        for line in events.iter_lines():
-            if "process_completed" in line:
-                assert '"success":false' in line and PERSONAL not in line
-                break
+    wrong_count = ask_through_the_queue(served["url"], [marker])
+    assert '"success":false' in wrong_count and PERSONAL not in wrong_count
+    unpaired = ask_through_the_queue(served["url"], [f"{OFF_TOPIC} \ud800", None, None, None, None])
+    assert '"success":true' in unpaired  # answered: the surrogate became "?" (it used to break the stream)
     from gradio_client import Client
 
     with pytest.raises(Exception):

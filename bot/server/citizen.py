@@ -182,7 +182,8 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         ]
 
         def respond(message: str, chat: list, history: list, lang: str, fixed_lang: str | None, request: gr.Request):
-            message = (message or "").strip()
+            # An unpaired surrogate (a JSON "\\ud800") would break the answer's stream: it becomes "?".
+            message = str(message or "").encode("utf-8", "replace").decode("utf-8").strip()
             if not message:
                 yield (
                     gr.update(),
