@@ -3,7 +3,7 @@
 Starts `askgov serve` on 127.0.0.1 (the index, embedder and backend of the current settings; a throw-away staff
 user and feedback database) and measures, each phase for `--seconds`:
 
-1. idle: the median of `/api/health` and of an ordinary question;
+1. idle, at the start and again at the end (pooled): the median of `/api/health` and of an ordinary question;
 2. `--clients` clients sending wrong staff passwords: the median of `/api/health`;
 3. one client looping questions of 2,000 characters, then one looping the longest question accepted: the median
    of other users' ordinary questions.
@@ -200,23 +200,25 @@ def abuse(
             )
 
         ordinary_question()  # the first answer loads lazily built parts; not part of any median
-        idle_health = median_ms(measure(health, seconds))
-        idle_question = median_ms(measure(ordinary_question, seconds))
-        typer.echo(f"server: {server.url}, embedder {settings.embedder}, backend {settings.backend}")
-        typer.echo(f"idle: /api/health median {idle_health:.1f} ms; an ordinary question {idle_question:.0f} ms")
-
+        idle_health, idle_questions = measure(health, seconds / 2), measure(ordinary_question, seconds / 2)
         sprayed, spray_statuses = while_abusing(server.url, "spray", clients, lambda: measure(health, seconds))
-        ratio = median_ms(sprayed) / idle_health
+        looped = {
+            length: while_abusing(server.url, "ask", 1, lambda: measure(ordinary_question, seconds), length=length)
+            for length in (2000, settings.max_question_chars)
+        }
+        # Idle again at the end, pooled with the first: other work on the machine drifts over a run.
+        idle_health += measure(health, seconds / 2)
+        idle_questions += measure(ordinary_question, seconds / 2)
+
+    idle_health_ms, idle_question_ms = median_ms(idle_health), median_ms(idle_questions)
+    typer.echo(f"embedder {settings.embedder}, backend {settings.backend}, {seconds:g} s a phase")
+    typer.echo(f"idle: /api/health median {idle_health_ms:.1f} ms; other users' questions {idle_question_ms:.0f} ms")
+    typer.echo(
+        f"{clients} clients spraying wrong passwords: /api/health median {median_ms(sprayed):.1f} ms, "
+        f"{median_ms(sprayed) / idle_health_ms:.2f} × idle (their answers: {statuses_text(spray_statuses)})"
+    )
+    for length, (others, abuser) in looped.items():
         typer.echo(
-            f"{clients} clients spraying wrong passwords: /api/health median {median_ms(sprayed):.1f} ms, "
-            f"{ratio:.2f} × idle (their answers: {statuses_text(spray_statuses)})"
+            f"1 client looping {length:,}-character questions: other users' median {median_ms(others):.0f} ms, "
+            f"{median_ms(others) / idle_question_ms:.2f} × idle (its answers: {statuses_text(abuser)})"
         )
-        for length in (2000, settings.max_question_chars):
-            others, abuser = while_abusing(
-                server.url, "ask", 1, lambda: measure(ordinary_question, seconds), length=length
-            )
-            ratio = median_ms(others) / idle_question
-            typer.echo(
-                f"1 client looping {length:,}-character questions: other users' median {median_ms(others):.0f} ms, "
-                f"{ratio:.2f} × idle (its answers: {statuses_text(abuser)})"
-            )
