@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column, Table
 
 from bot.config import get_settings
+from bot.evaluation import bench_abuse
 
 app = typer.Typer(help="AskGov HK: cited answers from Hong Kong policy documents.", no_args_is_help=True)
 models_app = typer.Typer(help="Obtain and inspect model weights.", no_args_is_help=True)
@@ -24,6 +25,10 @@ app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(staff_app, name="staff")
 app.add_typer(db_app, name="db")
+# `askgov bench ...`: each benchmark module brings a Typer of its own commands, merged into this group.
+bench_app = typer.Typer(help="Benchmarks against the real server on 127.0.0.1.", no_args_is_help=True)
+bench_app.add_typer(bench_abuse.app)
+app.add_typer(bench_app, name="bench")
 
 out = Console()
 err = Console(stderr=True)
@@ -341,7 +346,14 @@ def serve(
         f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, API: /api/docs)",
         highlight=False,
     )
-    uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        web_app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        forwarded_allow_ips=settings.trusted_proxies,  # whose X-Forwarded-For names the client (rate limits)
+        timeout_graceful_shutdown=settings.shutdown_seconds,  # open streams (Gradio's heartbeat) end then
+    )
 
 
 @staff_app.command("add-user")

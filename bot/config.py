@@ -86,6 +86,36 @@ class Settings(BaseSettings):
         description="how often a process checks whether another one changed the vector store (then reloads "
         "its keyword index); 0: on every request",
     )
+    # --- what one client may cost the server (SECURITY.md); rates are `limits` strings, e.g. "10/minute;100/hour" ---
+    max_body_kb: int = Field(64, ge=1, le=10240, description="largest request body on any route, in KB")
+    max_question_chars: int = Field(
+        500, ge=20, le=20000, description="longest question or search (API, chat); longer gets a polite refusal"
+    )
+    max_history_turns: int = Field(20, ge=0, le=200, description="most earlier turns an API request may send")
+    max_history_chars: int = Field(16000, ge=0, description="most characters of all earlier turns of a request")
+    history_turns_used: int = Field(6, ge=0, description="earlier turns the answer reads; older ones are dropped")
+    rate_limit_questions: str = Field("10/minute;120/hour", description="questions per client (API and chat)")
+    question_cost_chars: int = Field(
+        200, ge=1, description="a question counts once more against the question rate for each this many characters"
+    )
+    rate_limit_searches: str = Field("60/minute", description="searches per client (API)")
+    login_failures_per_client: str = Field(
+        "10/15minutes", description="wrong staff logins from one client before it must wait"
+    )
+    login_failures_per_user: str = Field("20/15minutes", description="wrong logins for one user name before it waits")
+    refusal_delay: float = Field(
+        1.0,
+        ge=0,
+        le=30,
+        description="seconds before a refusal is answered (a wrong staff login, 422, 429): a client that waits "
+        "for its answers cannot flood the server with cheap refusals",
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1",
+        description="proxies whose X-Forwarded-For names the client (comma-separated addresses, or *); "
+        "the rate limits count per client address",
+    )
+    shutdown_seconds: int = Field(3, ge=0, le=600, description="on SIGTERM, how long open requests may still run")
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.config import Settings
-from bot.db import open_engine, sqlite_url
+from bot.db import forget_engine, open_engine, sqlite_url
 from bot.db.tables import feedback, unanswered
 from bot.safety import redact
 
@@ -69,7 +69,12 @@ class FeedbackStore:
 
     def __init__(self, path: Path, database_url: str = "") -> None:
         self.path = path
-        self.engine = open_engine(database_url or sqlite_url(path))
+        self.url = database_url or sqlite_url(path)
+        self.engine = open_engine(self.url)
+
+    def close(self) -> None:
+        """Let go of the database: the next store on the same URL opens it afresh."""
+        forget_engine(self.url)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "FeedbackStore":

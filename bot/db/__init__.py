@@ -8,6 +8,24 @@ To change the schema, add the next numbered revision to bot/db/migrations/versio
 to match: tests/test_db.py checks that the migrations build exactly the declared tables.
 """
 
-from bot.db.engine import DatabaseError, database_url, open_engine, revision, safe_url, sqlite_url, upgrade
+from bot.db.engine import (
+    DatabaseError,
+    database_url,
+    forget_engine,
+    open_engine,
+    revision,
+    safe_url,
+    sqlite_url,
+    upgrade,
+)
 
-__all__ = ["DatabaseError", "database_url", "open_engine", "revision", "safe_url", "sqlite_url", "upgrade"]
+__all__ = [
+    "DatabaseError",
+    "database_url",
+    "forget_engine",
+    "open_engine",
+    "revision",
+    "safe_url",
+    "sqlite_url",
+    "upgrade",
+]

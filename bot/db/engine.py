@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -41,9 +41,28 @@ def safe_url(url: str) -> str:
         return "(unreadable URL)"
 
 
-@lru_cache(maxsize=16)
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def open_engine(url: str) -> Engine:
     """An engine on `url` with the schema brought up to date. One per URL and process, shared by its users."""
+    with _ENGINES_LOCK:
+        if url not in _ENGINES:
+            _ENGINES[url] = _upgraded(url)
+        return _ENGINES[url]
+
+
+def forget_engine(url: str) -> None:
+    """Drop the shared engine on `url`, so the next open starts afresh: after a failure, a deleted SQLite file is
+    made anew with its schema."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _upgraded(url: str) -> Engine:
     engine = _create(url)
     try:
         upgrade(engine)

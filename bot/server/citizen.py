@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 
@@ -10,13 +11,14 @@ import gradio as gr
 
 from bot.answer.types import AnswerResult, Citation
 from bot.markup import clean_html, safe_url
+from bot.server.errors import log_failure
 from bot.server.services import Services
 from bot.server.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION = 2000
 MAX_TURNS = 10  # earlier turns are not needed to understand a follow-up
+SHOWN_SHARE = 4  # the conversation shown takes at most 1/4 of the request body limit (see recent_messages)
 SNIPPET_CHARS = 400
 
 CSS = """
@@ -104,6 +106,24 @@ def accessible_theme() -> gr.themes.Base:
     )
 
 
+def recent_messages(chat: list, max_bytes: int) -> list:
+    """The latest messages of the conversation shown, at most `max_bytes` of JSON: it is kept in the web session,
+    and a conversation as long as a client cares to make would cost memory and work with every answer."""
+    kept: list = []
+    size = 0
+    for message in reversed(chat):
+        size += len(json.dumps(message, ensure_ascii=False, default=str).encode("utf-8", "replace"))
+        if size > max_bytes:
+            break
+        kept.append(message)
+    return kept[::-1]
+
+
+def client_key(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "unknown"
+
+
 def citation_where(citation: Citation, lang: str) -> str:
     return text(lang, "page", page=citation.page) if citation.page else section_path(citation)
 
@@ -163,7 +183,8 @@ SET_PAGE_LANG = """(lang) => {
 
 
 def build_citizen_ui(services: Services) -> gr.Blocks:
-    feedback = services.feedback
+    max_question = services.settings.max_question_chars
+    max_shown = services.settings.max_body_kb * 1024 // SHOWN_SHARE
 
     with gr.Blocks(title="AskGov HK") as ui:
         lang_state = gr.State("en")  # the UI language
@@ -171,6 +192,8 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         turns = gr.State([])  # the conversation as the assistant sees it (without source keys)
         last = gr.State(None)  # the latest answer, for feedback and for re-rendering cards in another language
         status_key = gr.State(None)  # the string shown under the feedback row, redrawn in a new language
+        # The conversation shown, kept here rather than read back from the browser: a client could send any history.
+        conversation = gr.State([])
 
         with gr.Column(elem_id="askgov-chat"):
             with gr.Row(equal_height=True, elem_id="top-row"):
@@ -207,7 +230,7 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 question = gr.Textbox(
                     label=text("en", "question"),
                     placeholder=text("en", "question_placeholder"),
-                    max_length=MAX_QUESTION,
+                    max_length=max_question,
                     scale=5,
                     min_width=200,
                     elem_id="question",
@@ -238,15 +261,23 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         ]
 
         def respond(message: str, chat: list, history: list, lang: str, fixed_lang: str | None, request: gr.Request):
-            message = (message or "").strip()
-            problem = "empty" if not message else "too_long" if len(message) > MAX_QUESTION else None
+            # An unpaired surrogate (a JSON "\\ud800") would break the answer's stream: it becomes "?".
+            message = str(message or "").encode("utf-8", "replace").decode("utf-8").strip()
+            problem = "empty" if not message else "too_long" if len(message) > max_question else None
             if problem:
-                yield {feedback_status: text(lang, problem, limit=MAX_QUESTION), status_key: problem}
+                yield {feedback_status: text(lang, problem, limit=max_question), status_key: problem}
                 return
-            chat = chat + [
-                {"role": "user", "content": message},
-                {"role": "assistant", "content": text(lang, "searching")},
-            ]
+            verdict = services.rate_limits.hit(
+                "rate_limit_questions", client_key(request), services.rate_limits.question_cost(message)
+            )
+            if not verdict.allowed:
+                yield {feedback_status: text(lang, "rate_limited", seconds=verdict.retry_after), status_key: None}
+                return
+            chat = recent_messages(
+                chat
+                + [{"role": "user", "content": message}, {"role": "assistant", "content": text(lang, "searching")}],
+                max_shown,
+            )
             hidden = gr.update(visible=False)
             yield {
                 question: "",
@@ -262,28 +293,32 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
             }
             try:
                 streamed = ""
-                for item in services.stream(message, history=history[-MAX_TURNS:], lang=fixed_lang):
+                for item in services.stream(message, history=services.recent_turns(history), lang=fixed_lang):
                     if isinstance(item, AnswerResult):
                         result = item
                         break
                     streamed += item
                     chat[-1] = {"role": "assistant", "content": displayed_answer(streamed)}
                     yield {chatbot: chat}
-            except Exception:  # the citizen sees a polite message; the server log has the details
-                log.exception("answering failed")
+            except Exception as error:  # the citizen sees a polite message; the server log has the details
+                log_failure(log, "answering in the chat", error)
                 chat[-1] = {"role": "assistant", "content": text(lang, "error")}
                 yield {chatbot: chat, escalation: gr.update(visible=True)}
                 return
             site = site_origin(request)
             links = [services.document_link(c, site) for c in result.citations]
             chat[-1] = {"role": "assistant", "content": displayed_answer(result.answer)}
-            history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
+            history = (
+                history + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
+            )[-2 * MAX_TURNS :]
             yield {
                 chatbot: chat,
                 turns: history,
                 sources: source_cards(result.citations, lang, links),
                 escalation: gr.update(visible=result.refused),
                 feedback_row: gr.update(visible=True),
+                feedback_status: "",  # what an earlier answer's rating left there no longer applies
+                status_key: None,
                 last: {"question": message, "result": result.model_dump(), "links": links, "feedback_id": None},
             }
 
@@ -295,12 +330,15 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 sources_list = [
                     f"[{c.n}] {c.title} ({c.doc_id}{', p. ' + str(c.page) if c.page else ''})" for c in result.citations
                 ]
-                latest = {
-                    **latest,
-                    "feedback_id": feedback.add_feedback(
+                saved, feedback_id = services.use_feedback(
+                    lambda store: store.add_feedback(
                         rating, latest["question"], result.answer, result.lang, result.refused, sources_list
-                    ),
-                }
+                    )
+                )
+                if not saved:
+                    hidden = gr.update(visible=False)
+                    return hidden, hidden, text(lang, "feedback_not_saved"), "feedback_not_saved", latest
+                latest = {**latest, "feedback_id": feedback_id}
                 return gr.update(visible=False), gr.update(visible=True), text(lang, "thanks"), "thanks", latest
 
             return handler
@@ -308,12 +346,13 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
         def save_comment(note: str, latest: dict | None, lang: str):
             if not latest or not latest.get("feedback_id") or not (note or "").strip():
                 return gr.update(), gr.update(), gr.update()
-            feedback.set_comment(latest["feedback_id"], note)
-            return gr.update(visible=False), text(lang, "comment_thanks"), "comment_thanks"
+            saved, _ = services.use_feedback(lambda store: store.set_comment(latest["feedback_id"], note))
+            key = "comment_thanks" if saved else "feedback_not_saved"
+            return gr.update(visible=False), text(lang, key), key
 
         def clear_all():
             hidden = gr.update(visible=False)
-            return [], [], None, "", hidden, hidden, hidden, "", None, ""
+            return [], [], None, "", hidden, hidden, hidden, "", None, "", []
 
         def relabel(lang: str, latest: dict | None, shown: str | None, select: bool = False) -> dict:
             """Every string in `lang`; the latest answer's source cards and the status line are redrawn too."""
@@ -338,7 +377,7 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 result = AnswerResult.model_validate(latest["result"])
                 updates[sources] = source_cards(result.citations, lang, latest["links"])
             if shown:
-                updates[feedback_status] = text(lang, shown, limit=MAX_QUESTION)
+                updates[feedback_status] = text(lang, shown, limit=max_question)
             return updates
 
         relabelled = [
@@ -379,12 +418,20 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                 **relabel(lang, latest, shown, select=True),
             }
 
-        ask_inputs = [question, chatbot, turns, lang_state, answer_lang]
-        question.submit(respond, ask_inputs, answer_outputs, concurrency_limit=2)
-        send.click(respond, ask_inputs, answer_outputs, concurrency_limit=2)
+        def respond_and_keep(
+            message: str, chat: list, history: list, lang: str, fixed_lang: str | None, request: gr.Request
+        ):
+            for outputs in respond(message, chat, history, lang, fixed_lang, request):
+                # the chat shown, also kept in the session for the next question
+                yield {**outputs, conversation: outputs[chatbot]} if chatbot in outputs else outputs
+
+        ask_inputs = [question, conversation, turns, lang_state, answer_lang]
+        ask_outputs = [*answer_outputs, conversation]
+        question.submit(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2)
+        send.click(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2)
         for button in example_buttons:
             button.click(lambda value: value, button, question, queue=False).then(
-                respond, ask_inputs, answer_outputs, concurrency_limit=2
+                respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2
             )
         rated = [feedback_row, comment_row, feedback_status, status_key, last]
         thumbs_up.click(rate(1), [last, lang_state], rated)
@@ -403,6 +450,7 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
             feedback_status,
             status_key,
             question,
+            conversation,
         ]
         clear.click(clear_all, None, cleared)
         chatbot.clear(clear_all, None, cleared)  # the chat's own bin icon

@@ -14,6 +14,7 @@ import gradio as gr
 from bot.answer.types import AnswerResult
 from bot.markup import clean_html
 from bot.retrieve import Passage
+from bot.server.auth import LOGOUT_PATH
 from bot.server.citizen import displayed_answer
 from bot.server.services import Services
 from bot.server.strings import STAFF_LANGUAGE_CHOICES, staff_lang, staff_text
@@ -36,6 +37,10 @@ def answer_lang_choices(lang: str) -> list[tuple[str, str]]:
 
 def headers(lang: str, key: str) -> list[str]:
     return staff_text(lang, key).split("|")
+
+
+def log_out_link(lang: str) -> str:
+    return f'<a href="{LOGOUT_PATH}">{staff_text(lang, "log_out")}</a>'
 
 
 def when(timestamp: str) -> str:
@@ -113,6 +118,7 @@ def build_staff_ui(services: Services) -> gr.Blocks:
                     STAFF_LANGUAGE_CHOICES, value="en", label=t("language"), elem_id="staff-lang-switch"
                 )
                 signed_in = gr.Markdown("", elem_id="signed-in")
+                log_out = gr.HTML(log_out_link("en"), elem_id="log-out")  # a plain link: same tab
         with gr.Tabs():
             with gr.Tab(t("tab_search"), id="search") as search_tab:
                 with gr.Row():
@@ -228,6 +234,7 @@ def build_staff_ui(services: Services) -> gr.Blocks:
                 heading: f"# {t('title')}\n{t('intro')}",
                 lang_switch: gr.update(label=t("language"), **({"value": lang} if select else {})),
                 signed_in: t("signed_in", user=f"**{user}**") if user else "",
+                log_out: log_out_link(lang),
                 search_tab: gr.update(label=t("tab_search")),
                 draft_tab: gr.update(label=t("tab_draft")),
                 feedback_tab: gr.update(label=t("tab_feedback")),
@@ -256,6 +263,7 @@ def build_staff_ui(services: Services) -> gr.Blocks:
             heading,
             lang_switch,
             signed_in,
+            log_out,
             search_tab,
             draft_tab,
             feedback_tab,

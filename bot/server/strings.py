@@ -44,6 +44,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_long": "Please keep your question under {limit} characters.",
         "error": "Sorry, something went wrong. Please try again, or call 1823.",
         "answer_lang_auto": "Answers follow the language of your question.",
+        "rate_limited": "You have asked many questions in a short time. Please wait {seconds} seconds and try "
+        "again, or call 1823.",
+        "feedback_not_saved": "Sorry, your feedback could not be saved just now. Your answer above is not affected.",
         "answer_lang_fixed": "Answers in English.",
     },
     "zh-Hant": {
@@ -78,6 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_long": "問題請少於 {limit} 字。",
         "error": "抱歉，系統出現問題。請再試一次，或致電 1823。",
         "answer_lang_auto": "答案會使用你提問的語言。",
+        "rate_limited": "你在短時間內提出了很多問題。請等 {seconds} 秒後再試，或致電 1823。",
+        "feedback_not_saved": "抱歉，你的意見暫時未能儲存。上面的答案不受影響。",
         "answer_lang_fixed": "答案會以繁體中文顯示。",
     },
     "zh-Hans": {
@@ -112,6 +117,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_long": "问题请少于 {limit} 字。",
         "error": "抱歉，系统出现问题。请再试一次，或致电 1823。",
         "answer_lang_auto": "答案会使用你提问的语言。",
+        "rate_limited": "你在短时间内提出了很多问题。请等 {seconds} 秒后再试，或致电 1823。",
+        "feedback_not_saved": "抱歉，你的意见暂时未能保存。上面的答案不受影响。",
         "answer_lang_fixed": "答案会以简体中文显示。",
     },
 }
@@ -186,6 +193,7 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
         "reindex_failed": "Re-indexing failed: {error}",
         "reindex_done": "Done: {indexed} indexed, {unchanged} unchanged, {removed} removed, {failed} failed.",
         "review_files": "Review these files ({count} warnings):",
+        "log_out": "Log out",
         "withheld": "Withheld from answers: this document holds text addressed to an assistant (see `askgov "
         "ingest`). Review it, then fix or remove it and re-index.",
     },
@@ -234,6 +242,7 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
         "reindex_failed": "重新索引失敗：{error}",
         "reindex_done": "完成：{indexed} 份已索引，{unchanged} 份未有改動，{removed} 份已移除，{failed} 份失敗。",
         "review_files": "請檢查以下檔案（{count} 項警告）：",
+        "log_out": "登出",
         "withheld": "不會用於回答：這份文件含有向助理發出指示的文字（見 `askgov ingest`）。"
         "請檢查並修正或移除，然後重新索引。",
     },
