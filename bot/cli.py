@@ -22,6 +22,8 @@ staff_app = typer.Typer(help="Manage logins to the staff console.", no_args_is_h
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(staff_app, name="staff")
+bench_app = typer.Typer(help="Benchmarks of the running system: load, growth, embedding speed.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 
 out = Console()
 err = Console(stderr=True)
@@ -174,7 +176,7 @@ def index_stats(index: Annotated[Optional[Path], typer.Option(help="index folder
     for name, count in collections(client):
         table.add_row(name, str(count))
     out.print(table)
-    name = collection_name(embedder_name(settings.embedder))
+    name = collection_name(embedder_name(settings.embedder, settings.embed_backend))
     found = [c for c in client.list_collections() if c.name == name]
     if not found:
         out.print(f"no collection for embedder {settings.embedder} yet: run `askgov ingest`")
@@ -593,6 +595,16 @@ def calibrate(
         title=f"{split} with the chosen thresholds (expected balanced accuracy {record['balanced_accuracy']})",
     )
 
+
+def _register_bench_commands() -> None:
+    from bot.evaluation.bench_load import load_command
+    from bot.evaluation.bench_scale import scale_command
+
+    bench_app.command("load")(load_command)
+    bench_app.command("scale")(scale_command)
+
+
+_register_bench_commands()
 
 if __name__ == "__main__":
     app()

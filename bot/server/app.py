@@ -20,8 +20,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.answer.types import Citation, Timings
 from bot.config import Settings
+from bot.lang import detect_lang
+from bot.server.admission import Busy
 from bot.server.auth import StaffDirectory
 from bot.server.services import DOCUMENTS_ROUTE, Services
+from bot.server.strings import text
 
 MAX_QUESTION = 2000
 MAX_BODY_BYTES = 64 * 1024
@@ -286,24 +289,38 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
         "/api/ask",
         response_model=AskResponse,
         tags=["api"],
-        responses={413: {"description": "body over 64 KB"}, 422: {"description": "invalid request"}},
+        responses={
+            413: {"description": "body over 64 KB"},
+            422: {"description": "invalid request"},
+            503: {"description": "busy: try again after Retry-After seconds"},
+        },
     )
-    def ask(request: AskRequest) -> dict:
+    def ask(request: AskRequest) -> dict | JSONResponse:
         """Answer a question from the documents, with numbered citations (or a refusal pointing to 1823)."""
         history = [turn.model_dump() for turn in request.history]
-        return services.ask(request.question, history=history, lang=request.lang).public_json()
+        try:
+            return services.ask(request.question, history=history, lang=request.lang).public_json()
+        except Busy as busy:
+            return busy_response(busy, request.lang or detect_lang(request.question))
 
     @app.post(
         "/api/search",
         response_model=list[SearchHit],
         tags=["api"],
-        responses={413: {"description": "body over 64 KB"}, 422: {"description": "invalid request"}},
+        responses={
+            413: {"description": "body over 64 KB"},
+            422: {"description": "invalid request"},
+            503: {"description": "busy: try again after Retry-After seconds"},
+        },
     )
-    def search(request: SearchRequest) -> list[dict]:
+    def search(request: SearchRequest) -> list[dict] | JSONResponse:
         """The passages nearest to the query (cosine similarity), optionally of one language or document."""
-        passages = services.dense_search(
-            request.query, request.k, request.lang, (request.doc_id,) if request.doc_id else ()
-        )
+        try:
+            passages = services.dense_search(
+                request.query, request.k, request.lang, (request.doc_id,) if request.doc_id else ()
+            )
+        except Busy as busy:
+            return busy_response(busy, request.lang or detect_lang(request.query))
         return [p.as_json() for p in passages]
 
     @app.get("/api/health", response_model=Health, tags=["api"])
@@ -316,6 +333,15 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
             embedder=services.settings.embedder,
             backend=services.assistant.backend_name,
         )
+
+
+def busy_response(busy: Busy, lang: str) -> JSONResponse:
+    """503 with Retry-After, and why in the asker's language."""
+    return JSONResponse(
+        {"error": text(lang, "busy", seconds=busy.retry_after), "retry_after": busy.retry_after},
+        status_code=503,
+        headers={"Retry-After": str(busy.retry_after)},
+    )
 
 
 def add_document_route(app: FastAPI, corpus_dir: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from bot.answer.types import AnswerResult, Citation
+from bot.server.admission import Busy
 from bot.server.services import Services
 from bot.server.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
 
@@ -214,6 +215,10 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                         gr.update(),
                         gr.update(),
                     )
+            except Busy as busy:  # said at once in the chat, rather than a spinner that turns until a worker is free
+                chat[-1] = {"role": "assistant", "content": text(lang, "busy", seconds=busy.retry_after)}
+                yield gr.update(), chat, history, "", hidden, hidden, hidden, "", "", None
+                return
             except Exception:  # the citizen sees a polite message; the server log has the details
                 log.exception("answering failed")
                 chat[-1] = {"role": "assistant", "content": text(lang, "error")}
@@ -319,11 +324,11 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
             return [lang, text(lang, "answer_lang_auto"), *relabel(lang, latest, select=True)]
 
         ask_inputs = [question, chatbot, turns, lang_state, answer_lang]
-        question.submit(respond, ask_inputs, answer_outputs, concurrency_limit=2)
-        send.click(respond, ask_inputs, answer_outputs, concurrency_limit=2)
+        question.submit(respond, ask_inputs, answer_outputs, concurrency_limit=None)
+        send.click(respond, ask_inputs, answer_outputs, concurrency_limit=None)
         for button in example_buttons:
             button.click(lambda value: value, button, question, queue=False).then(
-                respond, ask_inputs, answer_outputs, concurrency_limit=2
+                respond, ask_inputs, answer_outputs, concurrency_limit=None
             )
         thumbs_up.click(rate(1), [last, lang_state], [feedback_row, comment_row, feedback_status, last])
         thumbs_down.click(rate(-1), [last, lang_state], [feedback_row, comment_row, feedback_status, last])

@@ -13,6 +13,7 @@ from bot.answer.types import AnswerResult, Citation, Turn
 from bot.config import Settings
 from bot.feedback import FeedbackStore
 from bot.retrieve import Passage, SearchFilter
+from bot.server.admission import AnswerGate, default_workers
 
 DOCUMENTS_ROUTE = "/corpus"  # corpus files are served read-only under this path
 
@@ -39,13 +40,18 @@ class Services:
         self.settings = settings
         self.assistant = assistant or Assistant.from_settings(settings)
         self.feedback = FeedbackStore(settings.feedback_db)
-        # One question at a time: a local LLM is not thread-safe and the machine has few cores anyway.
-        # A plain Lock, not an RLock: Gradio may resume a streaming generator on another worker thread.
-        self._lock = threading.Lock()
+        # Answers run in parallel, up to one per core: what they share is read-only once built (the retriever's
+        # BM25 and Chroma's HNSW index, the embedder's weights) or safe to share (Chroma's client, the sentence
+        # vector cache, a dict filled with whole values). The one llama.cpp context of the local backend is
+        # serialised where it is used (bot/answer/llm.py). Beyond that: a bounded queue, then Busy.
+        self.gate = AnswerGate(
+            settings.answer_workers or default_workers(), settings.answer_queue, settings.answer_wait_seconds
+        )
+        self._reindexing = threading.Lock()  # one re-index at a time; answers go on over the old index meanwhile
 
     # --- answering ------------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
-        with self._lock:
+        with self.gate.slot():
             result = self.assistant.ask(question, history=history, lang=lang)
         self._log_if_refused(question, result)
         return result
@@ -53,7 +59,7 @@ class Services:
     def stream(
         self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None
     ) -> Iterator[str | AnswerResult]:
-        with self._lock:
+        with self.gate.slot():
             for item in self.assistant.stream(question, history=history, lang=lang):
                 if isinstance(item, AnswerResult):
                     self._log_if_refused(question, item)
@@ -66,12 +72,12 @@ class Services:
     # --- searching ------------------------------------------------------------------------------------
     def dense_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages nearest to `query`, as `askgov search` ranks them."""
-        with self._lock:
+        with self.gate.slot():
             return self.assistant.retriever.dense(query, k, SearchFilter(lang=lang, doc_ids=tuple(doc_ids)))
 
     def hybrid_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages as the assistant would see them (dense and keyword ranks fused)."""
-        with self._lock:
+        with self.gate.slot():
             return self.assistant.retriever.search(query, k=k, search_filter=SearchFilter(lang, tuple(doc_ids)))
 
     def documents(self) -> list[DocumentInfo]:
@@ -102,7 +108,7 @@ class Services:
         corpus = self.settings.corpus_dir
         if not corpus.is_dir():
             raise FileNotFoundError(f"corpus folder {corpus} does not exist (ASKGOV_CORPUS_DIR)")
-        with self._lock:
+        with self._reindexing:
             store = get_store(self.settings)
             results = list(
                 ingest(
