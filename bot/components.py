@@ -16,15 +16,15 @@ from bot.store import make_client, open_store
 
 
 @lru_cache(maxsize=4)
-def embedder_for(name: str, models_dir: str) -> Embedder:
+def embedder_for(name: str, models_dir: str, backend: str = "torch") -> Embedder:
     from pathlib import Path
 
-    return load_embedder(name, Path(models_dir))
+    return load_embedder(name, Path(models_dir), backend)
 
 
 def get_embedder(settings: Settings | None = None) -> Embedder:
     settings = settings or get_settings()
-    return embedder_for(settings.embedder, str(settings.models_dir))
+    return embedder_for(settings.embedder, str(settings.models_dir), settings.embed_backend)
 
 
 def get_client(settings: Settings | None = None) -> ClientAPI:
