@@ -597,11 +597,13 @@ def calibrate(
 
 
 def _register_bench_commands() -> None:
+    from bot.evaluation.bench_embed import embed_command
     from bot.evaluation.bench_load import load_command
     from bot.evaluation.bench_scale import scale_command
 
     bench_app.command("load")(load_command)
     bench_app.command("scale")(scale_command)
+    bench_app.command("embed")(embed_command)
 
 
 _register_bench_commands()
