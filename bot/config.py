@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     answer_workers: int = Field(
         0, ge=0, description="answers worked on at once; 0: one per CPU core (the local LLM answers one at a time)"
     )
-    answer_queue: int = Field(16, ge=0, description="questions that may wait for a worker; beyond that: busy")
+    answer_queue: int = Field(32, ge=0, description="questions that may wait for a worker; beyond that: busy")
     answer_wait_seconds: float = Field(20.0, gt=0, description="longest wait for a worker before busy")
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)

@@ -151,6 +151,7 @@ class OnnxEmbeddings(Embeddings):
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = _torch_threads()  # what the server gave each answer in flight (share_cores)
         self._session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
         self._max_length = _max_length(folder, self.tokenizer)
@@ -186,6 +187,12 @@ class OnnxEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([self.prompts.get("query", "") + text])[0]
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _max_length(folder: Path, tokenizer) -> int:

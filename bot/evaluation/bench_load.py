@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 CHAT_FUNCTION = "respond"  # the chat page's answer event (bot/server/citizen.py)
-READY_SECONDS = 300.0
+READY_SECONDS = 900.0  # loading the models on a busy 2-core machine took over 5 minutes
 REQUEST_SECONDS = 180.0
 
 

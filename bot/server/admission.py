@@ -80,3 +80,11 @@ class AnswerGate:
     def _record(self, seconds: float) -> None:
         with self._count_lock:
             self._mean_seconds += SMOOTHING * (seconds - self._mean_seconds)
+
+
+def share_cores(workers: int) -> None:
+    """Give each answer in flight its share of the cores. torch's default, a thread per core for every call, has
+    two answers at once run four threads on two cores, each slowing the other; one thread each keeps both busy."""
+    import torch
+
+    torch.set_num_threads(max(1, default_workers() // workers))

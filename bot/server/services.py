@@ -13,7 +13,7 @@ from bot.answer.types import AnswerResult, Citation, Turn
 from bot.config import Settings
 from bot.feedback import FeedbackStore
 from bot.retrieve import Passage, SearchFilter
-from bot.server.admission import AnswerGate, default_workers
+from bot.server.admission import AnswerGate, default_workers, share_cores
 
 DOCUMENTS_ROUTE = "/corpus"  # corpus files are served read-only under this path
 
@@ -38,15 +38,15 @@ class ReindexSummary:
 class Services:
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
+        workers = settings.answer_workers or default_workers()
+        share_cores(workers)  # before the embedder is loaded: ONNX Runtime takes its thread count from torch's
         self.assistant = assistant or Assistant.from_settings(settings)
         self.feedback = FeedbackStore(settings.feedback_db)
         # Answers run in parallel, up to one per core: what they share is read-only once built (the retriever's
         # BM25 and Chroma's HNSW index, the embedder's weights) or safe to share (Chroma's client, the sentence
         # vector cache, a dict filled with whole values). The one llama.cpp context of the local backend is
         # serialised where it is used (bot/answer/llm.py). Beyond that: a bounded queue, then Busy.
-        self.gate = AnswerGate(
-            settings.answer_workers or default_workers(), settings.answer_queue, settings.answer_wait_seconds
-        )
+        self.gate = AnswerGate(workers, settings.answer_queue, settings.answer_wait_seconds)
         self._reindexing = threading.Lock()  # one re-index at a time; answers go on over the old index meanwhile
 
     # --- answering ------------------------------------------------------------------------------------
