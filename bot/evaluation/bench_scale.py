@@ -290,6 +290,7 @@ def scale_command(
             for count in sorted({chunks, *(more or [])}):
                 console.print(f"{count} chunks: filling and probing…", highlight=False)
                 rows.append(measure_size(count, documents, embedder, sample, queries, scratch))
+                console.print(json.dumps(asdict(rows[-1])), highlight=False, soft_wrap=True)  # a long run's progress
     except ScaleError as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
