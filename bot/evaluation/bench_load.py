@@ -290,7 +290,9 @@ def load_command(
         asked = questions_from(questions)
         with _server(url) as address:
             console.print(
-                f"server: {address}; {len(asked)} questions; {duration:.0f} s per measurement", highlight=False
+                f"server: {address}; {len(asked)} questions; {duration:.0f} s per measurement; load average of the "
+                f"machine before: {os.getloadavg()[0]:.1f} (other work on it slows both measurements)",
+                highlight=False,
             )
             one = asyncio.run(run_load(address, 1, duration, asked))
             many = asyncio.run(run_load(address, users, duration, asked))
@@ -298,6 +300,7 @@ def load_command(
         Console(stderr=True).print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     console.print(load_table(one, many))
+    console.print(f"load average of the machine after the run: {os.getloadavg()[0]:.1f}", highlight=False)
     for line in load_verdict(one, many):
         console.print(line, highlight=False)
     if many.first_errors():
