@@ -115,12 +115,7 @@ def _sentence_transformer(folder: Path, name: str, backend: str = "torch") -> Em
         encode_kwargs=document_kwargs,
         query_encode_kwargs=query_kwargs,
     )
-    tokenizer = embeddings._client.tokenizer
-
-    def count_tokens(text: str) -> int:
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    return Embedder(name, embeddings, count_tokens, _titled(embeddings, prompts.get("document", "")))
+    return Embedder(name, embeddings, AutoTokenizerCounter(folder), _titled(embeddings, prompts.get("document", "")))
 
 
 def _titled(embeddings, document_prompt: str) -> Callable[[TitledTexts], list[list[float]]] | None:

@@ -324,6 +324,8 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
             return [lang, text(lang, "answer_lang_auto"), *relabel(lang, latest, select=True)]
 
         ask_inputs = [question, chatbot, turns, lang_state, answer_lang]
+        # No limit here: Services' gate decides who is answered, who waits and who is told to try again; Gradio's
+        # own queue would hold the rest behind a spinner.
         question.submit(respond, ask_inputs, answer_outputs, concurrency_limit=None)
         send.click(respond, ask_inputs, answer_outputs, concurrency_limit=None)
         for button in example_buttons:
