@@ -39,7 +39,8 @@ def test_stand_in_vectors_are_unit_length_and_near_a_real_one() -> None:
 def test_bench_scale_reports_every_figure_per_size(settings, tmp_path: Path) -> None:
     out = tmp_path / "scale.json"
     result = CliRunner().invoke(
-        cli, ["bench", "scale", "--chunks", "120", "200", "--sample", "8", "--json", str(out), "--keep", str(tmp_path)]
+        cli,
+        ["bench", "scale", "--chunks", "120", "200", "--sample", "8", "--json", str(out), "--scratch", str(tmp_path)],
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(out.read_text())

@@ -283,18 +283,23 @@ def scale_command(
     json_out: Annotated[
         Optional[Path], typer.Option("--json", dir_okay=False, help="also write the figures here")
     ] = None,
-    keep: Annotated[Optional[Path], typer.Option(file_okay=False, help="build the stores under this folder")] = None,
+    scratch_dir: Annotated[
+        Optional[Path],
+        typer.Option("--scratch", file_okay=False, help="where the stores are built (removed after the run)"),
+    ] = None,
 ) -> None:
     """Per store size: search p50/p95, assistant start-up, peak memory, ingest time per 1,000 chunks."""
     from bot.components import get_embedder
     from bot.config import get_settings
 
+    if any(size < 10 for size in more or []):
+        raise typer.BadParameter("every store size must be at least 10 chunks", param_hint="MORE_SIZES")
     console = Console()
     embedder = get_embedder(get_settings())
     rows: list[SizeFigures] = []
     try:
         documents = source_documents(corpus)
-        with tempfile.TemporaryDirectory(prefix="askgov-scale-", dir=keep) as scratch_name:
+        with tempfile.TemporaryDirectory(prefix="askgov-scale-", dir=scratch_dir) as scratch_name:
             scratch = Path(scratch_name)
             queries = query_file(questions, embedder, scratch / "queries.json")
             for count in sorted({chunks, *(more or [])}):
