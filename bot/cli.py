@@ -25,8 +25,10 @@ app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(staff_app, name="staff")
 app.add_typer(db_app, name="db")
-# `askgov bench ...`: each benchmark module brings a Typer of its own commands, merged into this group.
-bench_app = typer.Typer(help="Benchmarks against the real server on 127.0.0.1.", no_args_is_help=True)
+# `askgov bench ...`: load, growth, embedding speed and abuse, each in its module of bot/evaluation/.
+bench_app = typer.Typer(
+    help="Benchmarks of the running system: load, growth, embedding speed, abuse.", no_args_is_help=True
+)
 bench_app.add_typer(bench_abuse.app)
 app.add_typer(bench_app, name="bench")
 
@@ -221,7 +223,7 @@ def index_stats(index: Annotated[Optional[Path], typer.Option(help="index folder
     for name, count in collections(client):
         table.add_row(name, str(count))
     out.print(table)
-    name = collection_name(embedder_name(settings.embedder))
+    name = collection_name(embedder_name(settings.embedder, settings.embed_backend))
     found = [c for c in client.list_collections() if c.name == name]
     if not found:
         out.print(f"no collection for embedder {settings.embedder} yet: run `askgov ingest`")
@@ -719,6 +721,18 @@ def calibrate(
         title=f"{split} with the chosen thresholds (expected balanced accuracy {record['balanced_accuracy']})",
     )
 
+
+def _register_bench_commands() -> None:
+    from bot.evaluation.bench_embed import embed_command
+    from bot.evaluation.bench_load import load_command
+    from bot.evaluation.bench_scale import scale_command
+
+    bench_app.command("load")(load_command)
+    bench_app.command("scale")(scale_command)
+    bench_app.command("embed")(embed_command)
+
+
+_register_bench_commands()
 
 if __name__ == "__main__":
     app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,11 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("index"), description="the embedded Chroma store")
     chroma_url: str = Field("", description="a Chroma server (http://host:port); empty for the embedded store")
     corpus_dir: Path = Field(Path("corpus"), description="the bundled policy documents")
+    embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch",
+        description="what runs the embedder: torch, or ONNX Runtime over an export of the same weights made on first "
+        "use (onnx: same vectors; onnx-int8: int8 weights, its own collection)",
+    )
     chunk_tokens: int = Field(256, ge=32, description="largest chunk, in the embedder's tokens")
     chunk_overlap: int = Field(32, ge=0, description="overlap between neighbouring chunks, in tokens")
     embed_batch_size: int = Field(16, ge=1)
@@ -54,6 +60,11 @@ class Settings(BaseSettings):
     openai_base_url: str = Field("", description="an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
     openai_model: str = ""
     openai_api_key: SecretStr = SecretStr("")
+    answer_workers: int = Field(
+        0, ge=0, description="answers worked on at once; 0: one per CPU core (the local LLM answers one at a time)"
+    )
+    answer_queue: int = Field(32, ge=0, description="questions that may wait for a worker; beyond that: busy")
+    answer_wait_seconds: float = Field(20.0, gt=0, description="longest wait for a worker before busy")
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     # --- the web app (bot/server/app.py) ---

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.answer.types import Citation, Timings
 from bot.config import Settings
 from bot.lang import detect_lang
+from bot.server.admission import Busy
 from bot.server.auth import LOGOUT_PATH, STAFF_PATH, StaffDirectory, basic_user_name
 from bot.server.errors import log_failure, withhold_gradio_messages
 from bot.server.limits import RateLimits
@@ -486,6 +487,7 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
         413: {"description": f"body over {settings.max_body_kb} KB"},
         422: {"description": "invalid request: `error` names each field and what is wrong"},
         429: {"model": Problem, "description": "too many requests from this client; see Retry-After"},
+        503: {"model": Problem, "description": "busy: try again after Retry-After seconds"},
     }
 
     @app.post("/api/ask", response_model=AskResponse, tags=["api"], responses=refusals)
@@ -495,14 +497,20 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
         cost = services.rate_limits.question_cost(body.question)
         check_rate(services, request, "rate_limit_questions", lang, cost)
         history = services.recent_turns([turn.model_dump() for turn in body.history])
-        return services.ask(body.question, history=history, lang=body.lang).public_json()
+        try:
+            return services.ask(body.question, history=history, lang=body.lang).public_json()
+        except Busy as busy:
+            return busy_response(busy, lang)
 
     @app.post("/api/search", response_model=list[SearchHit], tags=["api"], responses=refusals)
     def search(body: search_model, request: Request) -> Any:  # type: ignore[valid-type]
         """The passages nearest to the query (cosine similarity), optionally of one language or document."""
         lang = body.lang or ui_lang(detect_lang(body.query))
         check_rate(services, request, "rate_limit_searches", lang)
-        passages = services.dense_search(body.query, body.k, body.lang, (body.doc_id,) if body.doc_id else ())
+        try:
+            passages = services.dense_search(body.query, body.k, body.lang, (body.doc_id,) if body.doc_id else ())
+        except Busy as busy:
+            return busy_response(busy, lang)
         return [p.as_json() for p in passages]
 
     @app.get("/api/health", response_model=Health, tags=["api"], responses={503: {"model": Health}})
@@ -526,6 +534,15 @@ def add_api_routes(app: FastAPI, services: Services) -> None:
             backend=services.assistant.backend_name,
             components=components,
         )
+
+
+def busy_response(busy: Busy, lang: str) -> JSONResponse:
+    """503 with Retry-After, and why in the asker's language."""
+    return JSONResponse(
+        {"error": text(lang, "busy", seconds=busy.retry_after), "retry_after": busy.retry_after},
+        status_code=503,
+        headers={"Retry-After": str(busy.retry_after)},
+    )
 
 
 def add_document_route(app: FastAPI, corpus_dir: Path) -> None:

@@ -11,6 +11,7 @@ import gradio as gr
 
 from bot.answer.types import AnswerResult, Citation
 from bot.markup import clean_html, safe_url
+from bot.server.admission import Busy
 from bot.server.errors import log_failure
 from bot.server.services import Services
 from bot.server.strings import EXAMPLES, LANGUAGE_CHOICES, text, ui_lang
@@ -300,6 +301,10 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
                     streamed += item
                     chat[-1] = {"role": "assistant", "content": displayed_answer(streamed)}
                     yield {chatbot: chat}
+            except Busy as busy:  # said at once in the chat, rather than a spinner that turns until a worker is free
+                chat[-1] = {"role": "assistant", "content": text(lang, "busy", seconds=busy.retry_after)}
+                yield {chatbot: chat}
+                return
             except Exception as error:  # the citizen sees a polite message; the server log has the details
                 log_failure(log, "answering in the chat", error)
                 chat[-1] = {"role": "assistant", "content": text(lang, "error")}
@@ -427,11 +432,13 @@ def build_citizen_ui(services: Services) -> gr.Blocks:
 
         ask_inputs = [question, conversation, turns, lang_state, answer_lang]
         ask_outputs = [*answer_outputs, conversation]
-        question.submit(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2)
-        send.click(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2)
+        # No limit here: Services' gate decides who is answered, who waits and who is told to try again; Gradio's
+        # own queue would hold the rest behind a spinner.
+        question.submit(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=None)
+        send.click(respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=None)
         for button in example_buttons:
             button.click(lambda value: value, button, question, queue=False).then(
-                respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=2
+                respond_and_keep, ask_inputs, ask_outputs, concurrency_limit=None
             )
         rated = [feedback_row, comment_row, feedback_status, status_key, last]
         thumbs_up.click(rate(1), [last, lang_state], rated)

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.db.engine import safe_url
 from bot.feedback import FeedbackStore
 from bot.retrieve import Passage, SearchFilter
+from bot.server.admission import AnswerGate, default_workers, share_cores
 from bot.server.limits import RateLimits
 from bot.store import revision
 
@@ -55,20 +56,26 @@ class Services:
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
         self.rate_limits = RateLimits(settings)  # before the models load: a malformed rate fails at once
+        workers = settings.answer_workers or default_workers()
+        share_cores(workers)  # before the embedder is loaded: ONNX Runtime takes its thread count from torch's
         self.assistant = assistant or Assistant.from_settings(settings)
         self._feedback: FeedbackStore | None = None
         self._feedback_failure = ""  # why the last use of the feedback store failed; "" once one succeeds
         self.use_feedback(lambda store: None)  # opened now, so a broken file is in the log at start-up
-        # One question at a time: a local LLM is not thread-safe and the machine has few cores anyway.
-        # A plain Lock, not an RLock: Gradio may resume a streaming generator on another worker thread.
-        self._lock = threading.Lock()
+        # Answers run in parallel, up to one per core: what they share is read-only once built (the retriever's
+        # BM25 and Chroma's HNSW index, the embedder's weights) or safe to share (Chroma's client, the sentence
+        # vector cache, a dict filled with whole values). The one llama.cpp context of the local backend is
+        # serialised where it is used (bot/answer/llm.py). Beyond that: a bounded queue, then Busy.
+        self.gate = AnswerGate(workers, settings.answer_queue, settings.answer_wait_seconds)
+        # One re-index or reload of the search indexes at a time; answers go on over the old ones meanwhile.
+        self._reindexing = threading.Lock()
         self._store_revision = revision(self.assistant.retriever.store)
         self._store_checked = time.monotonic()
 
     # --- answering ------------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None) -> AnswerResult:
         self.follow_store()
-        with self._lock:
+        with self.gate.slot():
             result = self.assistant.ask(question, history=history, lang=lang)
         self._log_if_refused(question, result)
         return result
@@ -77,7 +84,7 @@ class Services:
         self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None
     ) -> Iterator[str | AnswerResult]:
         self.follow_store()
-        with self._lock:
+        with self.gate.slot():
             for item in self.assistant.stream(question, history=history, lang=lang):
                 if isinstance(item, AnswerResult):
                     self._log_if_refused(question, item)
@@ -149,13 +156,13 @@ class Services:
     def dense_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages nearest to `query`, as `askgov search` ranks them."""
         self.follow_store()
-        with self._lock:
+        with self.gate.slot():
             return self.assistant.retriever.dense(query, k, SearchFilter(lang=lang, doc_ids=tuple(doc_ids)))
 
     def hybrid_search(self, query: str, k: int, lang: str | None = None, doc_ids: Sequence[str] = ()) -> list[Passage]:
         """The passages as the assistant would see them (dense and keyword ranks fused)."""
         self.follow_store()
-        with self._lock:
+        with self.gate.slot():
             return self.assistant.retriever.search(query, k=k, search_filter=SearchFilter(lang, tuple(doc_ids)))
 
     def documents(self) -> list[DocumentInfo]:
@@ -203,7 +210,7 @@ class Services:
         corpus = self.settings.corpus_dir
         if not corpus.is_dir():
             raise FileNotFoundError(f"corpus folder {corpus} does not exist (ASKGOV_CORPUS_DIR)")
-        with self._lock:
+        with self._reindexing:
             rebuild = self._local_index_missing()
             if rebuild:  # Chroma keeps a process-wide client per folder, still open on the deleted file
                 from chromadb.api.shared_system_client import SharedSystemClient
@@ -253,7 +260,7 @@ class Services:
             return
         if current == self._store_revision:
             return
-        with self._lock:
+        with self._reindexing:
             self.assistant = self.assistant.with_retriever(get_retriever(self.settings, store))
             self._store_revision = current
 

@@ -43,6 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty": "Please type a question.",
         "too_long": "Please keep your question under {limit} characters.",
         "error": "Sorry, something went wrong. Please try again, or call 1823.",
+        "busy": "Sorry, many people are asking questions right now. Please try again in about {seconds} seconds.",
         "answer_lang_auto": "Answers follow the language of your question.",
         "rate_limited": "You have asked many questions in a short time. Please wait {seconds} seconds and try "
         "again, or call 1823.",
@@ -80,6 +81,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty": "請輸入問題。",
         "too_long": "問題請少於 {limit} 字。",
         "error": "抱歉，系統出現問題。請再試一次，或致電 1823。",
+        "busy": "抱歉，現在提問的人很多。請約 {seconds} 秒後再試。",
         "answer_lang_auto": "答案會使用你提問的語言。",
         "rate_limited": "你在短時間內提出了很多問題。請等 {seconds} 秒後再試，或致電 1823。",
         "feedback_not_saved": "抱歉，你的意見暫時未能儲存。上面的答案不受影響。",
@@ -116,6 +118,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty": "请输入问题。",
         "too_long": "问题请少于 {limit} 字。",
         "error": "抱歉，系统出现问题。请再试一次，或致电 1823。",
+        "busy": "抱歉，现在提问的人很多。请约 {seconds} 秒后再试。",
         "answer_lang_auto": "答案会使用你提问的语言。",
         "rate_limited": "你在短时间内提出了很多问题。请等 {seconds} 秒后再试，或致电 1823。",
         "feedback_not_saved": "抱歉，你的意见暂时未能保存。上面的答案不受影响。",
