@@ -263,8 +263,9 @@ def test_a_table_row_in_an_answer_ends_as_a_sentence() -> None:
         "en",
         [passage(timeline), passage("The Digital Policy Office oversees AI solutions.", "b-en")],
     )
-    assert "First AI solutions launch" in answer
-    assert answer.endswith("[1]. The Digital Policy Office oversees AI solutions [2].")
+    # two parts asked, two sentences, and the row does not run on into the next one
+    assert "First AI solutions launch" in answer and "The Digital Policy Office oversees AI solutions [2]." in answer
+    assert answer.endswith("Broad rollout [1].") or "Broad rollout [1]. The" in answer
     chinese = extractive_answer(
         "首批方案幾時推出？",
         "",
@@ -298,12 +299,13 @@ def test_a_question_asking_for_a_list_gets_the_whole_table_and_never_the_column_
 
 def test_a_section_title_makes_its_sentences_answer_what_it_is_about() -> None:
     tips = passage(
-        "Tips for giving useful feedback\n\n- Say which service you used and what you tried to do.\n"
+        "Tips for giving useful feedback\n\n- Write which service you used and what you tried to do.\n"
         "- Describe in your own words what worked."
     )
-    other = passage("Feedback is collected through surveys, and it is useful to the government.", "b-en")
+    other = passage("Feedback is collected through surveys.", "b-en")
     answer = extractive_answer("How do I write useful feedback?", "", "en", [other, tips])
-    assert "Say which service" in answer  # the tips never say "feedback"; their title does
+    # the tips never say "useful feedback", their title does; the other sentence then adds nothing asked about
+    assert answer.startswith("Write which service") and "surveys" not in answer
 
 
 def test_the_documents_title_is_no_section_title() -> None:
@@ -441,3 +443,25 @@ def test_asked_for_a_figure_the_answer_leaves_out_sentences_that_only_set_the_sc
     assert to_the_point(chosen, "How much power does it have? Why is it there?") == chosen
     assert to_the_point(chosen, "How much power does it have, and who runs it?") == chosen
     assert to_the_point(chosen, "What is the centre for?") == chosen
+
+
+def test_the_answer_leads_with_what_was_asked_and_adds_only_what_answers_another_part() -> None:
+    passages = [
+        passage("The AI Subsidy Scheme was announced in the Policy Address and is run by the Digital Office."),
+        passage("The AI Subsidy Scheme provides funding of HK$3 billion.", "b-en"),
+    ]
+    answer = extractive_answer("How much funding does the AI Subsidy Scheme provide?", "", "en", passages)
+    assert answer == "The AI Subsidy Scheme provides funding of HK$3 billion [2]."
+    both = extractive_answer(
+        "How much funding does the AI Subsidy Scheme provide, and which office runs it?", "", "en", passages
+    )
+    assert both.startswith("The AI Subsidy Scheme provides funding") and "Digital Office [1]." in both
+
+
+def test_a_sentence_on_another_subject_is_not_appended() -> None:
+    passages = [
+        passage("Free courses help older people learn to use AI tools in community centres."),
+        passage("The civil service will cut posts as AI tools are used, and pay is frozen.", "b-en"),
+    ]
+    answer = extractive_answer("How can older people learn to use AI tools?", "", "en", passages)
+    assert answer == "Free courses help older people learn to use AI tools in community centres [1]."
