@@ -559,11 +559,14 @@ def eval_command(
     wanted = (
         "items",
         "answer_accuracy",
+        "lead_accuracy",
         "language_match",
         "refusal_recall",
         "refusal_precision",
         "recall@5",
         "pass_rate",
+        "answer_chars.p50",
+        "sources.p50",
         "total_ms.p50",
     )
     _print_rows(headers, [row for row in rows if row[0] in wanted], title=f"{main} by language")
