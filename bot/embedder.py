@@ -137,7 +137,7 @@ class OnnxEmbeddings(Embeddings):
 
     The graph ends in the model's own pooling, dense layers and normalisation; here only the tokenizer and the
     prompts are applied. Texts are embedded longest first in batches of similar length, as sentence-transformers
-    does, so little time goes to padding. An InferenceSession may be run from several threads at once.
+    does, so little time goes to padding. One ONNX Runtime graph may be run from several threads at once.
     """
 
     def __init__(self, folder: Path, graph: Path, prompts: dict[str, str], batch_size: int = 16) -> None:
@@ -147,7 +147,7 @@ class OnnxEmbeddings(Embeddings):
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         options.intra_op_num_threads = _torch_threads()  # what the server gave each answer in flight (share_cores)
-        self._session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self._runtime = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
         self._max_length = _max_length(folder, self.tokenizer)
         self.prompts = prompts
@@ -173,7 +173,7 @@ class OnnxEmbeddings(Embeddings):
                 "input_ids": tokens["input_ids"].astype(np.int64),
                 "attention_mask": tokens["attention_mask"].astype(np.int64),
             }
-            for i, vector in zip(batch, self._session.run(None, feed)[0]):
+            for i, vector in zip(batch, self._runtime.run(None, feed)[0]):
                 vectors[i] = vector.tolist()
         return vectors
 

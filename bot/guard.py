@@ -2,11 +2,11 @@
 from the documents (an opinion, a prediction, a role, a planted instruction, the assistant's own prompt)?
 
 The wording patterns in `bot.safety` decline what they were written from, and a message worded another way slips
-past them: of 45 such English messages written blind (batch 22), the patterns and the evidence checks together
-declined 37. This check reads the meaning instead. It is a logistic regression over the vector the chain already
-embeds the question into for retrieval. `askgov calibrate` trains it on the dev split: the adversarial items
-that expect a decline against all other items. The result is stored in calibration.json next to the refusal
-threshold.
+past them: of 45 such English messages written by people who had not seen the patterns, the patterns and the
+evidence checks together declined 37. This check reads the meaning instead. It is a logistic regression over the
+vector the chain already embeds the question into for retrieval. `askgov calibrate` trains it on the dev split: the
+adversarial items that expect a decline against all other items. The result is stored in calibration.json next to
+the refusal threshold.
 
 Its threshold comes from cross-validated scores on the same items. It is the lowest one at which at most
 MAX_FALSE_ALARMS of the answerable items would be declined: wrongly declining a real question costs a citizen an
@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-GUARD_C = 10.0  # inverse regularisation: on dev plus blind batches, 10 caught most with fewest false alarms
+GUARD_C = 10.0  # inverse regularisation: on dev and held-out questions, 10 caught most with fewest false alarms
 MAX_FALSE_ALARMS = 0.002  # share of answerable items the chosen threshold may decline in cross-validation
 THRESHOLD_GRID = tuple(round(0.5 + 0.025 * i, 3) for i in range(20))  # 0.5 .. 0.975
 FOLDS = 5

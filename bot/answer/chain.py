@@ -57,8 +57,8 @@ class Thresholds:
     list, each embedded with its titles (`bot.answer.sentence_index`), or without sentence vectors its best passage.
     A sentence says one thing, so it is near a question it answers however the question is worded, while a
     256-token passage is near anything on its topic. Against the best passage's score and the share of the
-    question's words found in the passages (the rule until 2026-12-05), it answered more questions written blind
-    and declined as many (README.md, "Sixth session"): colloquial and code-mixed questions share few words with
+    question's words found in the passages (the rule until 2026-12-05), it answered more held-out questions and
+    declined as many (CHANGELOG.md, 2026-12-05): colloquial and code-mixed questions share few words with
     the documents, and a passage's score drops for a question worded unlike it.
     """
 

@@ -8,7 +8,7 @@ once, when the corpus is indexed (`sync`), and looked up while answering. A cand
 
 A candidate is embedded with its document's title and section title where the model reads titles
 (`Embedder.embed_titled`): "Free or subsidised courses will be offered" is then about digital inclusion for
-older people, which the sentence never says (measured in README.md, "Sixth session").
+older people, which the sentence never says (CHANGELOG.md, 2026-12-05).
 """
 
 from __future__ import annotations
