@@ -13,15 +13,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
-from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
+from webapp_index import FAST_EMBEDDER, wait_until_ready, web_index  # noqa: F401  (a fixture)
 
 from bot.lang import detect_lang
 from bot.server.auth import add_user
@@ -102,20 +100,6 @@ def server(web_index: Path, host_page: int, tmp_path_factory: pytest.TempPathFac
         process.terminate()
         process.wait(timeout=30)
         log.close()
-
-
-def wait_until_ready(url: str, process: subprocess.Popen, log: Path, limit: float = 180.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"askgov serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).json().get("ready"):
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"askgov serve was not ready after {limit:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")

@@ -18,14 +18,13 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
+from webapp_index import FAST_EMBEDDER, wait_until_ready, web_index  # noqa: F401  (a fixture)
 
 from bot.config import Settings
 from bot.lang import detect_lang
@@ -363,20 +362,6 @@ def served(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             if process.poll() is None:
                 process.kill()
             process.wait(timeout=30)
-
-
-def wait_until_ready(url: str, process: subprocess.Popen, log: Path, limit: float = 180.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"askgov serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).json().get("ready"):
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"askgov serve was not ready after {limit:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 def test_chat_limits_rates_and_feedback_failures_speak_the_users_language(served: dict) -> None:

@@ -18,16 +18,13 @@ as a real one would, but not for this process's interpreter lock.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import count
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
@@ -38,6 +35,7 @@ import httpx
 import typer
 
 from bot.config import get_settings
+from bot.evaluation.bench_load import local_server
 from bot.server.auth import add_user
 from bot.server.strings import EXAMPLES
 
@@ -45,58 +43,17 @@ app = typer.Typer()
 STAFF_NAME = "bench-officer"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """`askgov serve` in a subprocess on a free port of 127.0.0.1, stopped with SIGTERM on exit."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.url = f"http://127.0.0.1:{free_port()}"
-        self.log = folder / "server.log"
-        add_user(folder / "staff-users", STAFF_NAME, secrets.token_urlsafe(16))
-        self.env = {
-            **os.environ,
-            "ASKGOV_FEEDBACK_DB": str(folder / "feedback.sqlite3"),
-            "ASKGOV_STAFF_USERS_FILE": str(folder / "staff-users"),
-            "ASKGOV_TRUSTED_PROXIES": "127.0.0.1",
-        }
-
-    def __enter__(self) -> "Server":
-        port = self.url.rsplit(":", 1)[1]
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", port],
-                env=self.env,
-                stdout=log,
-                stderr=log,
-            )
-        self._wait_until_ready(limit=600)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-    def _wait_until_ready(self, limit: float) -> None:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"askgov serve exited with {self.process.returncode}; see {self.log}")
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        raise RuntimeError(f"askgov serve was not ready after {limit:.0f} s; see {self.log}")
+@contextmanager
+def abuse_server(folder: Path) -> Iterator[str]:
+    """`askgov serve` on a free port of 127.0.0.1 with a staff user of its own and a scratch feedback store."""
+    add_user(folder / "staff-users", STAFF_NAME, secrets.token_urlsafe(16))
+    env = {
+        "ASKGOV_FEEDBACK_DB": str(folder / "feedback.sqlite3"),
+        "ASKGOV_STAFF_USERS_FILE": str(folder / "staff-users"),
+        "ASKGOV_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    with local_server(folder / "server.log", env) as url:
+        yield url
 
 
 _addresses = count(1)
@@ -189,21 +146,21 @@ def abuse(
     questions = [q for lang in ("en", "zh-Hant") for q in EXAMPLES[lang]]
     asked = count()
 
-    with tempfile.TemporaryDirectory(prefix="askgov-bench-") as folder, Server(Path(folder)) as server:
-        health = lambda: timed(lambda: httpx.get(f"{server.url}/api/health", timeout=120))  # noqa: E731
+    with tempfile.TemporaryDirectory(prefix="askgov-bench-") as folder, abuse_server(Path(folder)) as url:
+        health = lambda: timed(lambda: httpx.get(f"{url}/api/health", timeout=120))  # noqa: E731
 
         def ordinary_question() -> tuple[float, int]:
             question = questions[next(asked) % len(questions)]
             headers = {"X-Forwarded-For": new_address()}  # another citizen each time
             return timed(
-                lambda: httpx.post(f"{server.url}/api/ask", json={"question": question}, headers=headers, timeout=300)
+                lambda: httpx.post(f"{url}/api/ask", json={"question": question}, headers=headers, timeout=300)
             )
 
         ordinary_question()  # the first answer loads lazily built parts; not part of any median
         idle_health, idle_questions = measure(health, seconds / 2), measure(ordinary_question, seconds / 2)
-        sprayed, spray_statuses = while_abusing(server.url, "spray", clients, lambda: measure(health, seconds))
+        sprayed, spray_statuses = while_abusing(url, "spray", clients, lambda: measure(health, seconds))
         looped = {
-            length: while_abusing(server.url, "ask", 1, lambda: measure(ordinary_question, seconds), length=length)
+            length: while_abusing(url, "ask", 1, lambda: measure(ordinary_question, seconds), length=length)
             for length in (2000, settings.max_question_chars)
         }
         # Idle again at the end, pooled with the first: other work on the machine drifts over a run.
