@@ -73,3 +73,22 @@ def test_keyword_search_folds_script_and_width_and_honours_filters_and_k() -> No
     assert len(index.search("数码港算力", k=1)) == 1
     assert ids(index.search("capacity", k=5)) == ["en"]
     assert index.search("，。？", k=5) == []  # punctuation only: no tokens, no hits
+
+
+def test_keyword_search_filters_before_taking_the_k_best() -> None:
+    """The best match overall is filtered out: the k best must come from the admitted passages alone."""
+    index = KeywordIndex(
+        [
+            passage("best", "en", text="subsidy subsidy subsidy for companies"),
+            passage("second", "en", text="a subsidy for companies"),
+            passage("third", "zh-Hant", text="subsidy 資助"),
+        ]
+    )
+    first_doc = index.passages[0].doc_id
+    others = tuple(p.doc_id for p in index.passages[1:])
+    assert ids(index.search("subsidy", k=1)) == ["best"]
+    ranked_without_best = [pid for pid in ids(index.search("subsidy", k=5)) if pid != "best"]
+    assert ids(index.search("subsidy", k=1, search_filter=SearchFilter(doc_ids=others))) == ranked_without_best[:1]
+    assert ids(index.search("subsidy", k=5, search_filter=SearchFilter(lang="zh-Hant"))) == ["third"]
+    assert index.search("subsidy", k=5, search_filter=SearchFilter(lang="zh-Hans")) == []
+    assert ids(index.search("subsidy", k=5, search_filter=SearchFilter(doc_ids=(first_doc,)))) == ["best"]
