@@ -110,7 +110,7 @@ def ingest(
     """Index documents (PDF, HTML, Markdown, text, JSONL); unchanged files are skipped.
 
     On a terminal the summary is a table; otherwise (a pipe, a log file) one whole line per file."""
-    from bot.components import chunk_settings
+    from bot.components import chunk_settings, get_sentence_vectors
     from bot.ingest.pipeline import ManifestError, discover
     from bot.ingest.pipeline import ingest as run_ingest
 
@@ -125,7 +125,12 @@ def ingest(
     with _progress() as progress:
         task = progress.add_task("ingesting", total=len(files))
         for result in run_ingest(
-            files, store, _embedder(settings), chunk_settings(settings), prune_under=paths if prune else ()
+            files,
+            store,
+            _embedder(settings),
+            chunk_settings(settings),
+            prune_under=paths if prune else (),
+            companions=get_sentence_vectors(settings),  # answer sentences embedded with their chunks
         ):
             results.append(result)
             progress.advance(task)
@@ -141,7 +146,8 @@ def ingest(
 
 
 def _sync_sentences(settings, store, console: Console) -> None:
-    """Embed the sentences extractive answers are made of now, so the first questions need not wait for it."""
+    """Embed any answer sentence ingest did not (e.g. of an index built before they were embedded with their
+    chunks) and drop those of removed chunks, so the first questions need not wait for it."""
     from bot.components import get_sentence_vectors
     from bot.retrieve import KeywordIndex
 
@@ -153,7 +159,7 @@ def _sync_sentences(settings, store, console: Console) -> None:
     console.print(
         f"{embedded} answer sentences embedded in {seconds:.1f} s"
         if embedded
-        else "0 answer sentences embedded: they were already up to date",
+        else "0 further answer sentences embedded: they were up to date",
         highlight=False,
     )
 
@@ -173,6 +179,7 @@ def _ingest_record(results: list, seconds: float) -> dict:
         "files": [{"source": r.source, "status": r.status, "chunks": r.chunks, "reason": r.reason} for r in results],
         "counts": {status: sum(r.status == status for r in results) for status in INGEST_STATUSES},
         "chunks_embedded": embedded,
+        "sentences_embedded": sum(r.companions for r in results),
         "seconds": round(seconds, 1),
     }
 
@@ -187,7 +194,8 @@ def _print_ingest_summary(results: list, seconds: float) -> None:
     out.print(", ".join(f"{n} {status}" for status, n in record["counts"].items()))
     embedded = record["chunks_embedded"]
     out.print(
-        f"{embedded} chunks embedded in {seconds:.1f} s ({embedded / max(seconds, 1e-9):.1f} chunks/s)"
+        f"{embedded} chunks and {record['sentences_embedded']} answer sentences embedded in {seconds:.1f} s "
+        f"({embedded / max(seconds, 1e-9):.1f} chunks/s)"
         if embedded
         else "0 chunks embedded: the index was already up to date",
         highlight=False,

@@ -56,4 +56,4 @@ def get_retriever(settings: Settings | None = None, store: Chroma | None = None)
 
 def chunk_settings(settings: Settings | None = None) -> ChunkSettings:
     settings = settings or get_settings()
-    return ChunkSettings(settings.chunk_tokens, settings.chunk_overlap, settings.embed_batch_size)
+    return ChunkSettings(settings.chunk_tokens, settings.chunk_overlap)

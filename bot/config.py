@@ -47,7 +47,6 @@ class Settings(BaseSettings):
     )
     chunk_tokens: int = Field(256, ge=32, description="largest chunk, in the embedder's tokens")
     chunk_overlap: int = Field(32, ge=0, description="overlap between neighbouring chunks, in tokens")
-    embed_batch_size: int = Field(16, ge=1)
     search_k: int = Field(5, ge=1, le=100, description="passages given to the answer step")
     keyword_weight: float = Field(1.0, ge=0, description="weight of keyword (BM25) ranks in the rank fusion")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant: larger flattens the ranks")

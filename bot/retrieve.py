@@ -89,7 +89,7 @@ class KeywordIndex:
         """`tokenize`, given the passages, returns their keyword tokens (e.g. from a cache)."""
         records = store.get(include=["documents", "metadatas"])
         passages = [
-            _passage(i, text, meta, 0.0)
+            passage_from_record(i, text, meta, 0.0)
             for i, text, meta in zip(records["ids"], records["documents"], records["metadatas"])
         ]
         return cls(passages, tokenize(passages) if tokenize else None)
@@ -137,7 +137,7 @@ def dense_search(
     else:
         hits = store.similarity_search_with_score(query, k=k, filter=search_filter.where())
     # The collection uses cosine distance; report cosine similarity (1 - distance), higher is better.
-    return [_passage(doc.id or "", doc.page_content, doc.metadata, 1.0 - distance) for doc, distance in hits]
+    return [passage_from_record(doc.id or "", doc.page_content, doc.metadata, 1.0 - distance) for doc, distance in hits]
 
 
 @dataclass
@@ -225,7 +225,7 @@ def one_version_per_group(passages: list[Passage], query_lang: str) -> list[Pass
     return [p for p in passages if keep[p.group] == p.lang]
 
 
-def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
+def passage_from_record(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
     doc_id = str(meta.get("doc_id", ""))
     return Passage(
         id=str(chunk_id),

@@ -51,7 +51,7 @@ def corpus_index(request: pytest.FixtureRequest) -> Path:
             discover([CORPUS]),
             store,
             embedder,
-            ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap, defaults.embed_batch_size),
+            ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap),
             prune_under=[CORPUS],
         )
     )

@@ -18,7 +18,7 @@ from bot.embedder import Embedder
 from bot.ingest.pipeline import ChunkSettings, discover, ingest, stored_files
 from bot.store import collection_name, make_client, open_store
 
-CHUNKING = ChunkSettings(max_tokens=64, overlap_tokens=8, batch_size=4)
+CHUNKING = ChunkSettings(max_tokens=64, overlap_tokens=8)
 
 ENGLISH = """# Supercomputing at Cyberport
 
@@ -235,7 +235,40 @@ def test_cli_indexes_the_good_files_names_each_bad_one_and_exits_1(tmp_path, set
         [*bad, "empty.txt"]
     )
     assert all(line.split(": ", 2)[2].strip() for line in failed_lines), "every failure has a reason"
-    assert "4 failed" in first.stdout and "chunks embedded in" in first.stdout
+    assert "4 failed" in first.stdout and "answer sentences embedded in" in first.stdout
     again = subprocess.run(command, capture_output=True, text=True)
     assert again.returncode == 1
     assert "0 chunks embedded" in again.stdout and "0 indexed" in again.stdout
+
+
+def test_answer_sentences_are_embedded_with_their_chunks_once_each(tmp_path, settings, fast_embedder) -> None:
+    from bot.answer.candidates import candidates
+    from bot.answer.sentence_index import SentenceVectors, context, sentence_key
+    from bot.retrieve import passage_from_record
+
+    corpus = write_corpus(tmp_path / "corpus")
+    embedder = counting(fast_embedder)
+    client = make_client(settings.index_dir)
+    store = open_store(client, embedder)
+    sentences = SentenceVectors.open(client, embedder)
+    results = list(ingest(discover([corpus]), store, embedder, CHUNKING, companions=sentences))
+
+    indexed = [r for r in results if r.status == "indexed"]
+    stored = store.get(include=["documents", "metadatas", "embeddings"])
+    passages = [
+        passage_from_record(*record, 0.0) for record in zip(stored["ids"], stored["documents"], stored["metadatas"])
+    ]
+    wanted = {sentence_key(c): c for p in passages for c in candidates([p], lang=p.lang)}
+    assert sum(r.companions for r in indexed) == len(wanted) == sentences.count()
+    assert embedder.embeddings.embedded == len(stored["ids"]) + len(wanted)  # every text once, no more
+    assert sentences.sync(passages) == 0  # nothing left for the catch-up pass
+
+    # the vectors are those each text gets on its own: the chunk's as the store embeds it, the sentence's with titles
+    first = stored["documents"][0]
+    assert stored["embeddings"][0] == pytest.approx(fast_embedder.embeddings.embed_documents([first])[0], abs=1e-5)
+    key, candidate = next(iter(wanted.items()))
+    kept = sentences._collection.get(ids=[key], include=["embeddings"])["embeddings"][0]
+    assert kept == pytest.approx(fast_embedder.embed_titled([(context(candidate), candidate.text)])[0], abs=1e-5)
+
+    again = list(ingest(discover([corpus]), store, embedder, CHUNKING, companions=sentences))
+    assert {r.status for r in again} == {"unchanged"} and sum(r.companions for r in again) == 0

@@ -116,7 +116,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list]:
 
     embedder = embedder_for(FAST_EMBEDDER, str(settings.models_dir))
     store = open_store(make_client(settings.index_dir), embedder)
-    chunking = ChunkSettings(settings.chunk_tokens, settings.chunk_overlap, settings.embed_batch_size)
+    chunking = ChunkSettings(settings.chunk_tokens, settings.chunk_overlap)
     return settings, list(ingest(discover([corpus]), store, embedder, chunking))
 
 

@@ -40,7 +40,7 @@ def web_index(request: pytest.FixtureRequest) -> Path:
             discover(files),
             store,
             embedder,
-            ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap, defaults.embed_batch_size),
+            ChunkSettings(defaults.chunk_tokens, defaults.chunk_overlap),
         )
     )
     failed = [f"{r.source}: {r.reason}" for r in results if r.status == "failed"]

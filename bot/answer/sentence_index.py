@@ -3,7 +3,8 @@
 The extractive backend scores each candidate sentence also by how close it is in meaning to the question: a
 question worded differently from the documents shares few words with the sentence that answers it. Embedding
 the candidates while answering would take seconds on two cores, so every candidate of every chunk is embedded
-once, when the corpus is indexed (`sync`), and looked up while answering. A candidate that is not there yet
+once, when the corpus is indexed (in the same encoder pass as their chunk: `pending` and `keep` serve ingest's
+`Companions`; `sync` catches up on anything else), and looked up while answering. A candidate that is not there yet
 (an index built before this existed) is embedded when first needed and kept.
 
 A candidate is embedded with its document's title and section title where the model reads titles
@@ -25,7 +26,7 @@ from chromadb.api.models.Collection import Collection
 from bot.answer import candidates as candidates_module
 from bot.answer.candidates import Candidate, candidates
 from bot.embedder import Embedder
-from bot.retrieve import Passage
+from bot.retrieve import Passage, passage_from_record
 from bot.store import collection_name
 
 SUFFIX = "-sentences"
@@ -89,6 +90,25 @@ class SentenceVectors:
         self._collection.modify(metadata={**(self._collection.metadata or {}), SYNCED: digest})
         return len(missing)
 
+    def pending(self, chunks: Sequence[tuple[str, str, dict]]) -> dict[str, tuple[str, str]]:
+        """The (context, text) of each candidate of these (id, text, metadata) chunks not stored yet, by key."""
+        passages = [passage_from_record(chunk_id, text, meta, 0.0) for chunk_id, text, meta in chunks]
+        wanted = {sentence_key(c): c for p in passages for c in candidates([p], lang=p.lang)}
+        stored = set(self._collection.get(ids=list(wanted), include=[])["ids"]) if wanted else set()
+        return {key: (context(c), c.text) for key, c in wanted.items() if key not in stored}
+
+    def keep(self, pending: dict[str, tuple[str, str]], vectors: Sequence[Sequence[float]]) -> None:
+        """Store vectors embedded elsewhere (by ingest, with their chunks) for the pairs `pending` returned."""
+        keys = list(pending)
+        for start in range(0, len(keys), BATCH * 16):
+            batch = keys[start : start + BATCH * 16]
+            self._collection.upsert(
+                ids=batch,
+                embeddings=[list(vector) for vector in vectors[start : start + len(batch)]],
+                documents=[pending[key][1] for key in batch],
+                metadatas=[{"context": pending[key][0]} for key in batch],
+            )
+
     def similarities(self, query_vector: Sequence[float], found: Sequence[Candidate]) -> list[float]:
         """The cosine similarity of each candidate to the query."""
         if not found:
@@ -115,11 +135,7 @@ class SentenceVectors:
         return np.asarray([self._read[key] for key in keys], dtype=np.float32)
 
     def _add(self, by_key: dict[str, Candidate]) -> dict[str, list[float]]:
-        vectors = self._embedder.embed_titled([(context(c), c.text) for c in by_key.values()])
-        self._collection.upsert(
-            ids=list(by_key),
-            embeddings=vectors,
-            documents=[c.text for c in by_key.values()],
-            metadatas=[{"context": context(c)} for c in by_key.values()],
-        )
+        pairs = {key: (context(c), c.text) for key, c in by_key.items()}
+        vectors = self._embedder.embed_titled(list(pairs.values()))
+        self.keep(pairs, vectors)
         return dict(zip(by_key, vectors))

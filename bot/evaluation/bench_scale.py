@@ -143,7 +143,7 @@ def fill_store(index_dir: Path, chunks: list[tuple[str, str, dict]], embedder, s
     `sample_size` chunks and their sentences, stand-ins for the rest."""
     from bot.answer.candidates import candidates
     from bot.answer.sentence_index import SentenceVectors, context, sentence_key
-    from bot.retrieve import _passage
+    from bot.retrieve import passage_from_record
     from bot.store import make_client, open_store
 
     client = make_client(index_dir)
@@ -152,7 +152,7 @@ def fill_store(index_dir: Path, chunks: list[tuple[str, str, dict]], embedder, s
     sample = chunks[:sample_size]
     started = time.perf_counter()
     real = np.asarray(embedder.embeddings.embed_documents([text for _, text, _ in sample]), dtype=np.float32)
-    sample_candidates = candidates([_passage(i, t, m, 0.0) for i, t, m in sample])
+    sample_candidates = candidates([passage_from_record(i, t, m, 0.0) for i, t, m in sample])
     real_sentences = embedder.embed_titled([(context(c), c.text) for c in sample_candidates])
     embed_seconds = time.perf_counter() - started
 
@@ -169,7 +169,7 @@ def fill_store(index_dir: Path, chunks: list[tuple[str, str, dict]], embedder, s
             metadatas=[m for _, _, m in batch],
             embeddings=vectors,
         )
-        passages = [_passage(i, t, m, 0.0) for i, t, m in batch]
+        passages = [passage_from_record(i, t, m, 0.0) for i, t, m in batch]
         for passage in passages:
             for candidate in candidates([passage], lang=passage.lang):
                 sentences.setdefault(sentence_key(candidate), (candidate.text, context(candidate)))

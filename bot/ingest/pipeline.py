@@ -10,6 +10,10 @@ A file that cannot be used (a symbolic link leading out of the folder, unreadabl
 failed file with its reason; the others are indexed. Files are data: a document holding text addressed to an
 assistant (`bot.instructions`), or an address that may not become a link (`bot.markup`), is indexed with a warning
 naming the file, for staff to review.
+
+Each file's chunks are embedded in one pass of the encoder together with the texts derived from them that are
+kept as vectors too (`Companions`: the answer sentences), so the encoder sees full, length-sorted batches and no
+text is embedded twice.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
@@ -34,6 +38,7 @@ from bot.markup import link_problem
 
 Status = Literal["indexed", "unchanged", "failed", "removed"]
 SKIPPED_NAMES = {MANIFEST_NAME, "README.md", "README.txt"}
+ADD_BATCH = 1000  # records per Chroma write: its largest is about 5,000
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class FileResult:
     status: Status
     chunks: int = 0
     reason: str = ""
+    companions: int = 0  # texts embedded with the chunks (answer sentences not stored before)
     warnings: list[str] = field(default_factory=list)  # each names the file (and field) for staff to review
 
 
@@ -62,11 +68,22 @@ class StoredFile:
     versions: set[tuple[str, str, int]] = field(default_factory=set)  # (sha256, chunking, chunk_count)
 
 
+class Companions(Protocol):
+    """Texts made from chunks and kept as vectors beside them, embedded in the same pass as the chunks."""
+
+    def pending(self, chunks: Sequence[tuple[str, str, dict]]) -> dict[str, tuple[str, str]]:
+        """For (id, text, metadata) chunks: the (title, text) pairs not stored yet, by key."""
+        ...
+
+    def keep(self, pending: dict[str, tuple[str, str]], vectors: Sequence[Sequence[float]]) -> None:
+        """Store the vectors of `pending`, in its order."""
+        ...
+
+
 @dataclass(frozen=True)
 class ChunkSettings:
     max_tokens: int
     overlap_tokens: int
-    batch_size: int = 16
 
     def signature(self) -> str:
         return f"{chunking_signature(self.max_tokens, self.overlap_tokens)}-l{LOADER_VERSION}"
@@ -168,17 +185,23 @@ def ingest(
     embedder: Embedder,
     settings: ChunkSettings,
     prune_under: Sequence[Path] = (),
+    companions: Companions | None = None,
 ) -> Iterator[FileResult]:
     """Index `files`, yielding one result per file as it completes; then prune gone files under `prune_under`."""
     stored = stored_files(store)
     for source in files:
-        yield _ingest_file(source, stored.get(source.key, StoredFile()), store, embedder, settings)
+        yield _ingest_file(source, stored.get(source.key, StoredFile()), store, embedder, settings, companions)
     if prune_under:
         yield from _prune(stored, prune_under, store)
 
 
 def _ingest_file(
-    source: SourceFile, stored: StoredFile, store: Chroma, embedder: Embedder, settings: ChunkSettings
+    source: SourceFile,
+    stored: StoredFile,
+    store: Chroma,
+    embedder: Embedder,
+    settings: ChunkSettings,
+    companions: Companions | None = None,
 ) -> FileResult:
     if source.problem:
         return FileResult(source.key, "failed", reason=source.problem)
@@ -203,12 +226,31 @@ def _ingest_file(
     ids = [f"{source.key}::{sha[:16]}::{n}" for n in range(len(chunks))]
     for chunk in chunks:
         chunk.metadata.update(chunk_count=len(chunks), chunking=settings.signature())
-    for start in range(0, len(chunks), settings.batch_size):
-        store.add_documents(chunks[start : start + settings.batch_size], ids=ids[start : start + settings.batch_size])
+    embedded_with = _embed_and_add(store, embedder, chunks, ids, companions)
     stale = sorted(set(stored.ids) - set(ids))
     if stale:
         store.delete(ids=stale)
-    return FileResult(source.key, "indexed", chunks=len(chunks), warnings=warnings)
+    return FileResult(source.key, "indexed", chunks=len(chunks), warnings=warnings, companions=embedded_with)
+
+
+def _embed_and_add(
+    store: Chroma, embedder: Embedder, chunks: list[Document], ids: list[str], companions: Companions | None
+) -> int:
+    """The chunks and their pending companions in one encoder pass; a chunk is a text with no title of its own,
+    which `embed_titled` embeds exactly as the store's own embedding function does. Returns how many companions."""
+    texts = [chunk.page_content for chunk in chunks]
+    metadatas = [chunk.metadata for chunk in chunks]
+    pending = companions.pending(list(zip(ids, texts, metadatas))) if companions else {}
+    vectors = embedder.embed_titled([("", text) for text in texts] + list(pending.values()))
+    chunk_vectors = vectors[: len(texts)]
+    for start in range(0, len(chunks), ADD_BATCH):
+        part = slice(start, start + ADD_BATCH)
+        store._collection.upsert(  # langchain-chroma's add_documents would embed the chunks again
+            ids=ids[part], embeddings=chunk_vectors[part], documents=texts[part], metadatas=metadatas[part]
+        )
+    if companions and pending:
+        companions.keep(pending, vectors[len(texts) :])
+    return len(pending)
 
 
 def _instruction_warnings(source: SourceFile, texts: Sequence[str]) -> list[str]:

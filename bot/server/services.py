@@ -217,6 +217,7 @@ class Services:
 
                 SharedSystemClient._identifier_to_system.pop(str(self.settings.index_dir), None)
             store = get_store(self.settings)
+            sentence_vectors = get_sentence_vectors(self.settings) if rebuild else self.assistant.sentence_vectors
             results = list(
                 ingest(
                     discover([corpus]),
@@ -224,13 +225,14 @@ class Services:
                     get_embedder(self.settings),
                     chunk_settings(self.settings),
                     prune_under=[corpus],
+                    companions=sentence_vectors,  # answer sentences embedded with their chunks
                 )
             )
             current = revision(store)
             assistant = self.assistant
             if rebuild:  # the sentence vectors lived in the deleted folder too
                 assistant = copy.copy(assistant)
-                assistant.sentence_vectors = get_sentence_vectors(self.settings)
+                assistant.sentence_vectors = sentence_vectors
             self.assistant = assistant.with_retriever(get_retriever(self.settings, store))
             self._store_revision = current
         count = lambda status: sum(r.status == status for r in results)  # noqa: E731
