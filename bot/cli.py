@@ -223,7 +223,7 @@ def index_stats(index: Annotated[Optional[Path], typer.Option(help="index folder
     """Chunks, files and documents per language in the index of the configured embedder."""
     from bot.components import get_client
     from bot.embedder import embedder_name
-    from bot.store import collection_name, collections
+    from bot.store import collection_name, collections, get_all
 
     settings = _with_index(index)
     client = get_client(settings)
@@ -236,7 +236,7 @@ def index_stats(index: Annotated[Optional[Path], typer.Option(help="index folder
     if not found:
         out.print(f"no collection for embedder {settings.embedder} yet: run `askgov ingest`")
         return
-    metadatas = found[0].get(include=["metadatas"])["metadatas"]
+    metadatas = get_all(found[0], ["metadatas"])["metadatas"]
     by_lang: dict[str, set[str]] = {}
     for meta in metadatas:
         by_lang.setdefault(str(meta.get("lang", "?")), set()).add(str(meta.get("doc_id")))

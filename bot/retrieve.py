@@ -18,6 +18,7 @@ from langchain_chroma import Chroma
 
 from bot.lang import LANGS, detect_lang, to_script
 from bot.markup import safe_url
+from bot.store import get_all
 from bot.text import keyword_tokens
 
 RRF_K = 60
@@ -87,7 +88,7 @@ class KeywordIndex:
     @classmethod
     def from_store(cls, store: Chroma, tokenize=None) -> "KeywordIndex":
         """`tokenize`, given the passages, returns their keyword tokens (e.g. from a cache)."""
-        records = store.get(include=["documents", "metadatas"])
+        records = get_all(store, ["documents", "metadatas"])
         passages = [
             passage_from_record(i, text, meta, 0.0)
             for i, text, meta in zip(records["ids"], records["documents"], records["metadatas"])

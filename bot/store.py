@@ -63,6 +63,23 @@ def collections(client: ClientAPI) -> list[tuple[str, int]]:
     return [(c.name, c.count()) for c in found]
 
 
+READ_PAGE = 10_000  # records per read: Chroma's SQLite cannot return metadata of over 32,766 records at once
+
+
+def get_all(source, include: list[str], page: int = READ_PAGE) -> dict[str, list]:
+    """Every record of a Chroma store or collection, `include`d fields and ids, read a page at a time: one read
+    of a larger collection fails in Chroma with "too many SQL variables"."""
+    merged: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    offset = 0
+    while True:
+        found = source.get(include=include, limit=page, offset=offset)
+        for field, values in merged.items():
+            values.extend(found[field] if found[field] is not None else [])
+        if len(found["ids"]) < page:
+            return merged
+        offset += page
+
+
 def revision(store: Chroma) -> str:
     """A fingerprint of the chunks in the store, to notice another process's ingest. Reads the ids alone: a
     chunk's id holds its file's hash, so adding, changing or removing a file changes the fingerprint."""

@@ -35,6 +35,7 @@ from bot.ingest.manifest import MANIFEST_NAME, Manifest, ManifestError, default_
 from bot.instructions import first_instruction
 from bot.lang import detect_lang
 from bot.markup import link_problem
+from bot.store import get_all
 
 Status = Literal["indexed", "unchanged", "failed", "removed"]
 SKIPPED_NAMES = {MANIFEST_NAME, "README.md", "README.txt"}
@@ -169,7 +170,7 @@ def _manifest_dir(folder: Path, given: Path) -> Path | None:
 
 def stored_files(store: Chroma) -> dict[str, StoredFile]:
     """What the store holds, per source file."""
-    records = store.get(include=["metadatas", "documents"])
+    records = get_all(store, ["metadatas", "documents"])
     files: dict[str, StoredFile] = defaultdict(StoredFile)
     for chunk_id, meta, text in zip(records["ids"], records["metadatas"], records["documents"]):
         entry = files[str(meta.get("source", ""))]
