@@ -27,7 +27,7 @@ from bot.answer import candidates as candidates_module
 from bot.answer.candidates import Candidate, candidates
 from bot.embedder import Embedder
 from bot.retrieve import Passage, passage_from_record
-from bot.store import collection_name
+from bot.store import READ_PAGE, collection_name
 
 SUFFIX = "-sentences"
 SYNCED = "synced"  # collection metadata: the digest of the passages last synced
@@ -94,7 +94,9 @@ class SentenceVectors:
         """The (context, text) of each candidate of these (id, text, metadata) chunks not stored yet, by key."""
         passages = [passage_from_record(chunk_id, text, meta, 0.0) for chunk_id, text, meta in chunks]
         wanted = {sentence_key(c): c for p in passages for c in candidates([p], lang=p.lang)}
-        stored = set(self._collection.get(ids=list(wanted), include=[])["ids"]) if wanted else set()
+        keys, stored = list(wanted), set()
+        for start in range(0, len(keys), READ_PAGE):  # a read names at most so many ids
+            stored.update(self._collection.get(ids=keys[start : start + READ_PAGE], include=[])["ids"])
         return {key: (context(c), c.text) for key, c in wanted.items() if key not in stored}
 
     def keep(self, pending: dict[str, tuple[str, str]], vectors: Sequence[Sequence[float]]) -> None:
