@@ -309,7 +309,7 @@ def scale_command(
     except ScaleError as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    console.print(scale_table(rows, embedder.name, sample))
+    Console(width=max(console.width, 160)).print(scale_table(rows, embedder.name, sample))  # ten columns, uncut
     if json_out:
         json_out.write_text(json.dumps([asdict(row) for row in rows], indent=2) + "\n", encoding="utf-8")
 
