@@ -34,7 +34,7 @@ def test_each_mode_finds_the_gold_passage_and_figures_are_kept_by_language(tmp_p
     assert [q.lang for q in questions] == ["zh-Hant", "zh-Hant", "en", "zh-Hans", "zh-Hans"]
     assert questions[3].text == "政府预留多少钱支持人工智能研发？" and questions[3].gold == "p-fund"
     record = run_benchmark(
-        passages, questions, fast_embedder, ChunkSettings(256, 32, 16), fusions=[Fusion(1.0, 60), Fusion(0.5, 20)]
+        passages, questions, fast_embedder, ChunkSettings(256, 32), fusions=[Fusion(1.0, 60), Fusion(0.5, 20)]
     )
     assert set(record["modes"]) == {"hybrid w=1 k=60", "hybrid w=0.5 k=20", "dense", "keyword"}
     assert record["passages"] == 3 and record["questions"] == 5 and record["passages_per_second"] > 0
@@ -49,7 +49,7 @@ def test_a_question_naming_an_unknown_passage_is_refused_with_the_file(tmp_path:
     passages = _write(tmp_path / "passages.jsonl", PASSAGES)
     bad = _write(tmp_path / "questions.jsonl", [QUESTIONS[0] | {"passage_id": "p-missing"}])
     with pytest.raises(BenchmarkError, match="passages.jsonl"):
-        run_benchmark(passages, read_questions(bad), fast_embedder, ChunkSettings(256, 32, 16))
+        run_benchmark(passages, read_questions(bad), fast_embedder, ChunkSettings(256, 32))
 
 
 def test_bad_question_lines_name_file_line_and_field(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_each_question_is_embedded_once_for_all_modes_and_in_the_documents_scrip
         passages,
         questions,
         replace(fast_embedder, embeddings=counting),
-        ChunkSettings(256, 32, 16),
+        ChunkSettings(256, 32),
         fusions=[Fusion(1.0, 60), Fusion(2.0, 20)],
     )
     asked = counting.queries
