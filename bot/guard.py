@@ -80,6 +80,7 @@ class Training:
     answerable: int
     caught: int  # manipulative items at or above the threshold, scored by a model that did not see them
     false_alarms: int  # answerable items at or above the threshold, likewise
+    held_out: tuple[float, ...] = ()  # each item's cross-validated score: what the answer decision is trained on
 
 
 def train(
@@ -112,7 +113,14 @@ def train(
     model.fit(x, y)
     guard = Guard(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), threshold)
     flagged = held_out >= threshold
-    return Training(guard, int(y.sum()), int(ok.sum()), int((flagged & y).sum()), int((flagged & ok).sum()))
+    return Training(
+        guard,
+        int(y.sum()),
+        int(ok.sum()),
+        int((flagged & y).sum()),
+        int((flagged & ok).sum()),
+        tuple(float(score) for score in held_out),
+    )
 
 
 def _is_number(value: object) -> bool:
