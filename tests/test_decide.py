@@ -1,0 +1,155 @@
+"""The answer decision: its features, its training, its record in calibration.json, and the chain that uses it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answer.chain import Assistant, CalibrationError, Thresholds
+from bot.answer.decide import (
+    FEATURES,
+    DecisionError,
+    DecisionModel,
+    features,
+    train_asks,
+    train_decision,
+)
+from bot.evaluation.calibrate import asked_kinds, fact_kind
+from bot.evaluation.qaset import QAItem
+from test_chain import assistant  # noqa: F401  (a fixture: the small real store the chain tests use)
+
+
+def _row(rng: np.random.Generator, decline: bool, unmet: str = "unmet date") -> dict[str, float]:
+    row = {name: 0.0 for name in FEATURES}
+    row["similarity"] = float(rng.uniform(0.0, 1.0))  # uninformative here: the kind decides
+    row["coverage"] = float(rng.uniform(0.3, 1.0))
+    row[unmet] = float(rng.uniform(0.6, 1.0)) if decline else float(rng.uniform(0.0, 0.5))
+    return row
+
+
+def _trained(seed: int = 3):
+    rng = np.random.default_rng(seed)
+    labels = [True] * 40 + [False] * 60
+    rows = [_row(rng, label) for label in labels]
+    return train_decision(rows, labels, [not label for label in labels]), rows, labels
+
+
+def test_the_decision_learns_which_features_mean_a_decline() -> None:
+    training, rows, labels = _trained()
+    assert training.declined >= 30 and training.to_decline == 40
+    assert training.wrongly_declined <= 0.05 * training.answerable  # the cap on declining answerable items
+    decision = training.model.decide({**rows[0], "unmet date": 1.0})
+    assert decision.declined and decision.reason == "missing_detail"
+    assert decision.weighed[0][0] == "unmet date"
+    assert not training.model.decide({**rows[-1], "unmet date": 0.0}).declined
+
+
+def test_a_record_round_trips_and_a_malformed_one_names_its_field(tmp_path: Path) -> None:
+    training, rows, _ = _trained()
+    record = training.model.to_record()
+    loaded = DecisionModel.from_record(json.loads(json.dumps(record)), "calibration.json")
+    assert [loaded.decide(r).declined for r in rows] == [training.model.decide(r).declined for r in rows]
+    for field, value, complaint in [
+        ("weights", [1.0, "x"], "field 'weights'"),
+        ("threshold", 1.5, "field 'threshold'"),
+        ("features", ["similarity"], "field 'decision.features'"),
+        ("scales", [0.0] * len(FEATURES), "field 'scales'"),
+    ]:
+        with pytest.raises(DecisionError, match=complaint):
+            DecisionModel.from_record({**record, field: value}, "calibration.json")
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"min_similarity": 0.4, "decision": {**record, "bias": "high"}}), encoding="utf-8")
+    with pytest.raises(CalibrationError, match=f"{path}.*'bias'"):
+        Thresholds.load(path)
+
+
+def test_a_decision_trained_with_another_embedder_is_dropped_with_a_warning(tmp_path: Path, caplog) -> None:
+    training, _, _ = _trained()
+    path = tmp_path / "calibration.json"
+    record = {"min_similarity": 0.4, "embedder": "model-a", "decision": training.model.to_record()}
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert Thresholds.load(path, "model-a").decision is not None
+    with caplog.at_level(logging.WARNING):
+        assert Thresholds.load(path, "model-b").decision is None
+    assert "model-a" in caplog.text
+
+
+def test_what_a_key_fact_is_labels_what_its_question_asks_for() -> None:
+    assert fact_kind("HK$3 billion") == "amount"
+    assert fact_kind("mid-2026") == "date"
+    assert fact_kind("5%") == "percentage"
+    assert fact_kind("Digital Policy Office") == "name"
+    item = QAItem.model_validate(
+        {
+            "id": "en-001",
+            "lang": "en",
+            "question": "How big and when?",
+            "kind": "fact",
+            "expect": "answer",
+            "key_facts": [["HK$3 billion", "3 billion"], "mid-2026"],
+        }
+    )
+    assert asked_kinds(item) == {"amount", "date"}
+
+
+def test_an_unmet_kind_counts_only_when_the_answer_lacks_it() -> None:
+    asked = {"date": 0.9, "amount": 0.1}
+    holding = features("When?", "They launch by mid-2026 [1].", 0.6, 0.0, asked, False, 0, ["They launch by 2026."])
+    lacking = features("When?", "They will help citizens [1].", 0.6, 0.0, asked, False, 0, ["They help."])
+    assert holding["unmet date"] == 0.0 and lacking["unmet date"] == pytest.approx(0.9)
+    # "Are there any fees?" answered "free of charge": no amount is asked when the kind model says so
+    free = features("Are there any fees?", "It is free of charge [1].", 0.6, 0.0, {"amount": 0.1}, False, 0, [])
+    assert free["unmet amount"] == pytest.approx(0.1)
+
+
+WHEN = [
+    "When does the AI Subsidy Scheme close for applications?",
+    "When will the civil service posts be cut?",
+    "When did the supercomputing centre open?",
+    "By when will the capacity reach its target?",
+    "When will the retraining programmes start?",
+    "What year will the cuts be finished?",
+    "When is the deadline for the subsidy?",
+]
+HOW_MUCH = [
+    "How much money goes to the AI Subsidy Scheme?",
+    "How much has Hong Kong set aside for AI?",
+    "How much funding does the scheme get?",
+    "What is the budget for AI development?",
+    "How much money is allocated to AI?",
+    "How many dollars does the subsidy scheme hold?",
+    "What amount of money was allocated?",
+]
+
+
+def test_the_chain_declines_an_answer_without_the_kind_asked_for(assistant: Assistant) -> None:
+    retriever = assistant.retriever
+    vectors = [retriever.embed_query(q, "en") for q in WHEN + HOW_MUCH]
+    asks, _ = train_asks(vectors, [{"date"}] * len(WHEN) + [{"amount"}] * len(HOW_MUCH))
+    training, _, _ = _trained()
+    model = DecisionModel(
+        training.model.means,
+        training.model.scales,
+        training.model.weights,
+        training.model.bias,
+        training.model.threshold,
+        asks,
+    )
+    decided = Assistant(retriever, thresholds=Thresholds(min_similarity=-1.0, decision=model))
+    answered = decided.ask("How much money goes to the AI Subsidy Scheme?")
+    assert not answered.refused and "HK$3 billion" in answered.answer
+    asked_when = decided.ask("When does the AI Subsidy Scheme close for applications?")
+    assert asked_when.refused and asked_when.refusal_reason == "missing_detail" and "1823" in asked_when.answer
+    assert asked_when.declined_because[0].feature == "unmet date"
+    shown = asked_when.explained_json()
+    assert shown["refusal_reason"] == "missing_detail" and shown["declined_because"][0]["feature"] == "unmet date"
+
+
+def test_stream_decides_before_it_shows_anything(assistant: Assistant) -> None:
+    pieces = list(assistant.stream("What capacity did the supercomputing centre open with?"))
+    *texts, result = pieces
+    assert texts == [result.answer]  # one piece, already decided: never an answer replaced by a refusal
