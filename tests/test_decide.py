@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_chain import assistant  # noqa: F401  (a fixture: the small real store the chain tests use)
 
 from bot.answer.chain import Assistant, CalibrationError, Thresholds
 from bot.answer.decide import (
@@ -20,7 +21,6 @@ from bot.answer.decide import (
 )
 from bot.evaluation.calibrate import asked_kinds, fact_kind
 from bot.evaluation.qaset import QAItem
-from test_chain import assistant  # noqa: F401  (a fixture: the small real store the chain tests use)
 
 
 def _row(rng: np.random.Generator, decline: bool, unmet: str = "unmet date") -> dict[str, float]:
