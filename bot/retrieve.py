@@ -17,7 +17,7 @@ import bm25s
 from langchain_chroma import Chroma
 
 from bot.lang import LANGS, detect_lang, to_script
-from bot.text import keyword_tokens
+from bot.text import keyword_tokens, learn_terms
 
 RRF_K = 60
 
@@ -73,6 +73,7 @@ class KeywordIndex:
         self.passages = list(passages)
         self.langs = frozenset(p.lang for p in self.passages)
         self._bm25 = bm25s.BM25()
+        learn_terms(p.text for p in self.passages)  # the documents' own terms, before anything is segmented
         if self.passages:
             self._bm25.index([keyword_tokens(p.text) or ["∅"] for p in self.passages], show_progress=False)
 

@@ -18,7 +18,8 @@ _FOLLOW_UP_OPENERS = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|咁|噉|那|還有|还有|仲有|另外|至於|至于)", re.I
 )
 _PRONOUNS = re.compile(
-    r"\b(it|its|they|them|their|this|that|these|those|there|the others?|the rest|each)\b|佢|它|他們|他们|這|这|那|呢個|呢啲|嗰|其餘|其余"
+    r"\b(it|its|they|them|their|this|that|these|those|there|the others?|the rest|each)\b|"
+    r"佢|它|他們|他们|這|这|那|呢個|呢啲|嗰|其餘|其余"
 )
 SHORT_WORDS = 6
 SHORT_HAN = 10

@@ -74,7 +74,7 @@ def _chinese_tags(text: str) -> tuple[str, ...]:
 _FIGURE_ASKED = {
     "date": re.compile(r"\bwhen\b|\bwhat year\b|幾時|几时|何時|何时|(什麼|什么|甚麼)時候|哪一?年", re.IGNORECASE),
     "amount": re.compile(r"\bhow much\b|(幾多|几多|多少)(錢|钱)", re.IGNORECASE),
-    "count": re.compile(r"\bhow many\b|幾多|几多|多少", re.IGNORECASE),
+    "count": re.compile(r"\bhow (many|much)\b|幾多|几多|多少", re.IGNORECASE),  # "how much power": a number
     "percentage": re.compile(r"\bpercent|比例|百分", re.IGNORECASE),
 }
 _ASKS_MORE = re.compile(
