@@ -153,3 +153,46 @@ def test_stream_decides_before_it_shows_anything(assistant: Assistant) -> None:
     pieces = list(assistant.stream("What capacity did the supercomputing centre open with?"))
     *texts, result = pieces
     assert texts == [result.answer]  # one piece, already decided: never an answer replaced by a refusal
+
+
+# Ordinary questions the per-phrasing checks once declined as manipulation, or for lacking an amount or a listed
+# place: each gets what the documents give, or a decline saying the documents do not give it.
+ONCE_DECLINED = [
+    "Can Dan from my office apply?",
+    "Will the supercomputing centre act as a hub for universities?",
+    "What does the government predict about job losses?",
+    "Is the subsidy free to use, with no restrictions on sector?",
+    "你覺得呢個計劃幾時開始？",
+    "Are there any fees?",
+    "Where will it be built?",
+]
+DOCUMENTS_DO_NOT_SAY = {"weak_evidence", "not_given", "missing_detail", "not_mentioned"}
+
+
+@pytest.fixture
+def corpus_runner(corpus_index, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.config import Settings, get_settings
+
+    monkeypatch.setenv("ASKGOV_INDEX_DIR", str(corpus_index))
+    monkeypatch.setenv("ASKGOV_EMBEDDER", Settings.model_fields["embedder"].default)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.mark.integration
+def test_questions_once_declined_for_their_wording_are_answered_or_declined_as_not_in_the_documents(
+    corpus_runner,
+) -> None:
+    from bot.cli import app
+
+    for question in ONCE_DECLINED:
+        ran = corpus_runner.invoke(app, ["ask", question, "--json"])
+        assert ran.exit_code == 0, ran.output
+        shown = json.loads(ran.stdout)
+        if shown["refused"]:
+            assert shown["refusal_reason"] in DOCUMENTS_DO_NOT_SAY, (question, shown["refusal_reason"])
+        else:
+            assert shown["citations"], question
