@@ -94,20 +94,23 @@ def collect(
     assistant.thresholds = Thresholds(min_similarity=OFF.min_similarity)
     rows = []
     for done, item in enumerate(items, 1):
-        draft = assistant.draft(item.question, [turn.model_dump() for turn in item.history])
-        rows.append(
-            Row(
-                item,
-                draft.state.query_vector,
-                draft.values,
-                frozenset(draft.held),
-                declined_anyway=not draft.citations,
-                correct_if_answered=bool(draft.citations) and metrics.has_all_facts(draft.answer, item.alternatives()),
-            )
-        )
+        rows.append(drafted(assistant, item))
         if progress:
             progress(done, len(items))
     return rows
+
+
+def drafted(assistant: Assistant, item: QAItem) -> Row:
+    """One item's row: its answer drafted by the chain with the decision off."""
+    draft = assistant.draft(item.question, [turn.model_dump() for turn in item.history])
+    return Row(
+        item,
+        draft.state.query_vector,
+        draft.values,
+        frozenset(draft.held),
+        declined_anyway=not draft.citations,
+        correct_if_answered=bool(draft.citations) and metrics.has_all_facts(draft.answer, item.alternatives()),
+    )
 
 
 @dataclass(frozen=True)
