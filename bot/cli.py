@@ -544,6 +544,9 @@ def calibrate(
     out_file: Annotated[
         Optional[Path], typer.Option("--out", dir_okay=False, help="default: ASKGOV_CALIBRATION_FILE")
     ] = None,
+    limit: Annotated[
+        Optional[int], typer.Option(min=20, help="train on this many items, taken in turn from each group")
+    ] = None,
 ) -> None:
     """Train the answer decision (with the manipulation guard and the question-kind model) on the dev split, from
     scratch, and print its cross-validated figures; write calibration.json."""
@@ -559,7 +562,7 @@ def calibrate(
     if out_file:
         settings = settings.model_copy(update={"calibration_file": out_file})
     try:
-        items = load_items(Path("eval/qa"), split)
+        items = load_items(Path("eval/qa"), split, limit)
     except EvalError as error:
         _fail(str(error), 2)
     _embedder(settings)
@@ -580,7 +583,7 @@ def calibrate(
     )
     choice = best(evidence_of(rows))
     figures = cross_validated_figures(calibration)
-    write(settings.calibration_file, choice, settings.embedder, split, len(items), guard, decision, figures)
+    write(settings.calibration_file, choice, settings.embedder, split, len(items), guard, decision, figures, limit)
     out.print(
         f"decision threshold = {decision.model.threshold}: in cross-validation it declined {decision.declined} of "
         f"{decision.to_decline} items to decline and {decision.wrongly_declined} of {decision.answerable} answerable "

@@ -260,6 +260,7 @@ def write(
     training: Training | None = None,
     decision: decide.Training | None = None,
     figures: dict | None = None,
+    limit: int | None = None,
 ) -> dict:
     """Write the threshold, the guard and the decision (read by `Thresholds.load`) with how they were chosen; no
     timestamp, so reruns diff clean."""
@@ -273,7 +274,7 @@ def write(
         "refusal_rate": round(choice.refusal_rate, 4),
         "correct_answers": choice.correct,
         "grid": {"min_similarity": _describe(SIMILARITY_GRID)},
-        "command": f"askgov calibrate --split {split}",
+        "command": f"askgov calibrate --split {split}" + (f" --limit {limit}" if limit else ""),
     }
     if training is not None:  # last: 768 weights would bury the figures above
         record["guard_cross_validation"] = {
