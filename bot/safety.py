@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from bot.lang import asking_sentences
+from bot.lang import asking_sentences, fold
 
 PII_PATTERNS: dict[str, re.Pattern[str]] = {
     # HKID: one or two letters, six digits, a check digit (0-9 or A), brackets optional.
@@ -38,13 +38,13 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"\bi'?m (your|the) (system )?(administrator|admin|developer|operator)\b|"
         r"\b(disable|turn off|bypass) (your|the|all|any) (filters?|rules|restrictions|safeguards)\b|"
         r"\b(do not|don't|never) (mention|cite|reveal) (any |the |your )?(documents?|sources?|citations?)\b|"
-        r"(忽略|無視|无视|唔好理|不要理會|不要理会)(之前|以上|所有|你的|文件)|"
-        r"(由|從|从)(而家|現在|现在)(起|開始|开始)[，,]?\s*(你|請|请|不要|唔好|只|一律)|"
-        r"以(後|后)(所有|每個|每个)?(回答|答案|回覆|回复)|以(後|后)一律|(系統|系统|管理員|管理员)(通知|指示|更新)|"
-        r"(開發者|开发者|debug)\W?模式|(最新|緊急|紧急|官方)(更正|更新)[」”\"』]?\s*[：:]|(致|給|给)\s?\w{0,5}(助手|助理)\s?[：:]|"
-        r"(關閉|关闭|解除|取消)(你的|你嘅)?(所有)?(限制|規則|规则)|(回覆|回复|回答)(時|时)(必須|必须|一定要|要|請|请)|"
-        r"(不要|唔好|不可)(提到|提及|引用)(任何)?(文件|來源|来源|出處|出处)|"
-        r"(我係|我是)(你的|你嘅)?(系統|系统)?(管理員|管理员|開發者|开发者)|跟(住|着|著)?我(講|讲|讀|读|說|说)",
+        r"(忽略|无视|唔好理|不要理会)(之前|以上|所有|你的|文件)|"
+        r"(由|从)(而家|现在)(起|开始)[，,]?\s*(你|请|不要|唔好|只|一律)|"
+        r"以后(所有|每个)?(回答|答案|回复)|以后一律|(系统|管理员)(通知|指示|更新)|"
+        r"(开发者|debug)\W?模式|(最新|紧急|官方)(更正|更新)[」”\"』]?\s*[：:]|(致|给)\s?\w{0,5}(助手|助理)\s?[：:]|"
+        r"(关闭|解除|取消)(你的|你嘅)?(所有)?(限制|规则)|(回复|回答)时(必须|一定要|要|请)|"
+        r"(不要|唔好|不可)(提到|提及|引用)(任何)?(文件|来源|出处)|"
+        r"(我系|我是)(你的|你嘅)?(系统)?(管理员|开发者)|跟(住|着|著)?我(讲|读|说)",
         re.IGNORECASE,
     ),
     "system_prompt": re.compile(
@@ -52,27 +52,27 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         r"configuration|programming)\b|\b(rules|instructions) you (were|have been) given\b|"
         r"\b(what|how) (were|are) you (told|instructed|programmed|configured)\b|\bverbatim\b|\bword for word\b|"
         r"\b(repeat|print|show|output) (everything|all|the text|whatever) (above|before)\b|"
-        r"系統提示|系统提示|系統指令|系统指令|提示詞|提示词|(你的|你嘅)(指令|設定|设定)|(內部|内部)(指示|指令)|一字不漏|逐字",
+        r"系统提示|系统指令|提示词|(你的|你嘅)(指令|设定)|内部(指示|指令)|一字不漏|逐字",
         re.IGNORECASE,
     ),
     # asking the assistant to act for someone: it answers from documents, and keeps and passes on nothing
     "action": re.compile(
         r"^\W*(please |can you |could you )?(submit|register|sign (me|us) up|enrol|forward|pass|save|keep) "
         r".{0,60}\b(my|our|his|her|their)\b|\bon (my|his|her|their) behalf\b|"
-        r"(幫|帮|替|代)(我|佢|她|他)(用.{0,30}|直接)?(報名|报名|登記|登记|提交|遞交|递交|申請|申请|記錄|记录|保存)|"
-        r"(幫|帮|替)(我|佢)(查|睇)(下|一下)?(我|佢)|"
+        r"(帮|替|代)(我|佢|她|他)(用.{0,30}|直接)?(报名|登记|提交|递交|申请|记录|保存)|"
+        r"(帮|替)(我|佢)(查|睇)(下|一下)?(我|佢)|"
         r"(^|\band |\bplease |\b(can|could|will) you (please )?)(text|email|notify|remind|message) me\b|"
-        r"(到時|到时)(記得|记得)?(通知|提醒)(我|返我)|"
+        r"到时(记得)?(通知|提醒)(我|返我)|"
         r"\b(can|could|would|will) you (please )?(check|look up|find out) (whether |if )?(my|our|his|her|their) "
         r"(application|claim|case|record|status)\b|"
-        rf"\b(who|whose)\b[^.?!]{{0,30}}{PLACEHOLDER}|{PLACEHOLDER}\s?(嗰個|那個|呢個|這個)?(人|用戶|用户|申請人|申请人)",
+        rf"\b(who|whose)\b[^.?!]{{0,30}}{PLACEHOLDER}|{PLACEHOLDER}\s?(𠮶个|那个|呢个|这个)?(人|用户|申请人)",
         re.IGNORECASE,
     ),
     # answering from somewhere else than the documents: the internet, today's news, its own general knowledge
     "outside_documents": re.compile(
         r"\b(search|browse|look (it |this )?up)\b[^.?!]{0,20}\b(internet|web|online|news)\b|\b(today'?s|latest) news\b|"
-        r"\byour own (general )?knowledge\b|(上網|上网|網上|网上)(搜尋|搜寻|搜索|查|搵)|(最新|今日|今天)(嘅|的)?(新聞|新闻)|"
-        r"你(自己)?(的|嘅)(知識|知识|常識|常识)",
+        r"\byour own (general )?knowledge\b|(上网|网上)(搜寻|搜索|查|揾)|(最新|今日|今天)(嘅|的)?新闻|"
+        r"你(自己)?(的|嘅)(知识|常识)",
         re.IGNORECASE,
     ),
 }
@@ -91,8 +91,9 @@ def find_personal_data(text: str) -> list[str]:
 
 def decline_reason(question: str) -> Refusal | None:
     """Why a question must be declined rather than answered, or None when it may be answered."""
+    folded = fold(question)  # Simplified, half-width, lower case: one spelling of each Chinese word is enough
     for reason, pattern in _DECLINE_PATTERNS.items():
-        if pattern.search(question):
+        if pattern.search(folded):
             return reason
     return None
 
