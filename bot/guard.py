@@ -1,16 +1,15 @@
 """A learned check for manipulation: does a question read like an attempt to get something other than an answer
 from the documents (an opinion, a prediction, a role, a planted instruction, the assistant's own prompt)?
 
-The wording patterns in `bot.safety` decline what they were written from, and a message worded another way slips
-past them: of 45 such English messages written blind (batch 22), the patterns and the evidence checks together
-declined 37. This check reads the meaning instead. It is a logistic regression over the vector the chain already
-embeds the question into for retrieval. `askgov calibrate` trains it on the dev split: the adversarial items
-that expect a decline against all other items. The result is stored in calibration.json next to the refusal
-threshold.
+Wording patterns decline what they were written from, and a message worded another way slips past them; they also
+decline ordinary questions that share a word with them. This check reads the meaning instead. It is a logistic
+regression over the vector the chain already embeds the question into for retrieval. `askgov calibrate` trains it
+on the dev split: the adversarial items that expect a decline against all other items. Its score is one feature of
+the answer decision (`bot.answer.decide`), which is trained on the guard's cross-validated scores.
 
-Its threshold comes from cross-validated scores on the same items. It is the lowest one at which at most
-MAX_FALSE_ALARMS of the answerable items would be declined: wrongly declining a real question costs a citizen an
-answer, so false alarms are held down first and catches are taken from what is left.
+Its own threshold (used when no decision is trained) comes from cross-validated scores on the same items: the lowest
+at which at most MAX_FALSE_ALARMS of the answerable items would be declined, since wrongly declining a real question
+costs a citizen an answer.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-GUARD_C = 10.0  # inverse regularisation: on dev plus blind batches, 10 caught most with fewest false alarms
+GUARD_C = 10.0  # inverse regularisation: on dev plus items written blind, 10 caught most with fewest false alarms
 MAX_FALSE_ALARMS = 0.002  # share of answerable items the chosen threshold may decline in cross-validation
 THRESHOLD_GRID = tuple(round(0.5 + 0.025 * i, 3) for i in range(20))  # 0.5 .. 0.975
 FOLDS = 5
