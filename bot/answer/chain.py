@@ -15,7 +15,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -313,6 +313,8 @@ class Assistant:
         else:
             decision = fallback_decision(values, self.thresholds.min_similarity, guard.threshold if guard else None)
         if decision.declined:
+            if guard is not None and guard_score >= guard.threshold:  # the guard on its own would call it manipulation
+                decision = replace(decision, reason="off_limits")
             state.result = self._decline(state, decision, answer, citations)
             return state
         result = AnswerResult(
