@@ -14,21 +14,34 @@ export ANONYMIZED_TELEMETRY := False
 CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 export CMAKE_ARGS
 
-.PHONY: run test install models index clean browser lock
+.PHONY: run test install models index clean browser topology-tools lock
 
 run: index
 	$(BIN)/askgov serve
 
-test: models browser
+test: models browser topology-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # The browser test uses Debian's chromium (Playwright never downloads a browser) and CJK/emoji fonts for the
-# screenshots. Installing needs root, as in CI; elsewhere run `sudo make browser` once.
+# screenshots. Installing needs root, as in CI; elsewhere run `sudo make browser` once. It also injects axe-core
+# (WCAG checks, one 0.6 MB script from the npm registry, pinned) from build/axe, where npm puts it.
+AXE_CORE := axe-core@4.14.1
+AXE_DIR := build/axe
 browser:
 	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
 		(apt-get update -q && apt-get install -y -q chromium fonts-wqy-zenhei fonts-noto-color-emoji)
+	@grep -qs '"version": "$(subst axe-core@,,$(AXE_CORE))"' $(AXE_DIR)/node_modules/axe-core/package.json || { \
+		command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm); \
+		npm install --prefix $(AXE_DIR) --no-save --no-audit --no-fund --loglevel=error $(AXE_CORE); }
+
+# tests/test_topology.py runs Debian's PostgreSQL (a scratch cluster of its own, never the system's) beside a
+# Chroma server; tests/test_deploy.py checks deploy/nginx.conf with Debian's nginx (`nginx -t`, no daemon).
+# Installing needs root, as in CI; elsewhere run `sudo make topology-tools` once.
+topology-tools:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && test -x /usr/sbin/nginx || \
+		(apt-get update -q && apt-get install -y -q postgresql nginx)
 
 install: $(STAMP)
 

@@ -11,17 +11,26 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from bot.config import get_settings
+from bot.evaluation import bench_abuse
 
 app = typer.Typer(help="AskGov HK: cited answers from Hong Kong policy documents.", no_args_is_help=True)
 models_app = typer.Typer(help="Obtain and inspect model weights.", no_args_is_help=True)
 index_app = typer.Typer(help="Inspect the vector index.", no_args_is_help=True)
 staff_app = typer.Typer(help="Manage logins to the staff console.", no_args_is_help=True)
+db_app = typer.Typer(help="The database of feedback and staff users.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(staff_app, name="staff")
+app.add_typer(db_app, name="db")
+# `askgov bench ...`: load, growth, embedding speed and abuse, each in its module of bot/evaluation/.
+bench_app = typer.Typer(
+    help="Benchmarks of the running system: load, growth, embedding speed, abuse.", no_args_is_help=True
+)
+bench_app.add_typer(bench_abuse.app)
+app.add_typer(bench_app, name="bench")
 
 out = Console()
 err = Console(stderr=True)
@@ -96,8 +105,11 @@ def ingest(
     index: Annotated[Optional[Path], typer.Option(help="index folder (default: ASKGOV_INDEX_DIR or index/)")] = None,
     prune: Annotated[bool, typer.Option(help="remove chunks of files under PATHS that no longer exist")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="print a line per file as it completes")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the outcome of every file as JSON")] = False,
 ) -> None:
-    """Index documents (PDF, HTML, Markdown, text, JSONL); unchanged files are skipped."""
+    """Index documents (PDF, HTML, Markdown, text, JSONL); unchanged files are skipped.
+
+    On a terminal the summary is a table; otherwise (a pipe, a log file) one whole line per file."""
     from bot.components import chunk_settings
     from bot.ingest.pipeline import ManifestError, discover
     from bot.ingest.pipeline import ingest as run_ingest
@@ -118,13 +130,17 @@ def ingest(
             results.append(result)
             progress.advance(task)
             if verbose:
-                err.print(f"{result.status}: {result.source} {result.reason}".rstrip(), highlight=False, soft_wrap=True)
-    _print_ingest_summary(results, time.perf_counter() - started)
-    _sync_sentences(settings, store)
+                err.print(_ingest_line(result), markup=False, highlight=False, soft_wrap=True)
+    seconds = time.perf_counter() - started
+    if as_json:
+        typer.echo(json.dumps(_ingest_record(results, seconds), ensure_ascii=False, indent=2))
+    else:
+        _print_ingest_summary(results, seconds)
+    _sync_sentences(settings, store, err if as_json else out)  # stdout holds only the JSON
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
 
 
-def _sync_sentences(settings, store) -> None:
+def _sync_sentences(settings, store, console: Console) -> None:
     """Embed the sentences extractive answers are made of now, so the first questions need not wait for it."""
     from bot.components import get_sentence_vectors
     from bot.retrieve import KeywordIndex
@@ -134,7 +150,7 @@ def _sync_sentences(settings, store) -> None:
         progress.add_task("embedding answer sentences", total=None)
         embedded = get_sentence_vectors(settings).sync(KeywordIndex.from_store(store).passages)
     seconds = time.perf_counter() - started
-    out.print(
+    console.print(
         f"{embedded} answer sentences embedded in {seconds:.1f} s"
         if embedded
         else "0 answer sentences embedded: they were already up to date",
@@ -142,23 +158,56 @@ def _sync_sentences(settings, store) -> None:
     )
 
 
-def _print_ingest_summary(results: list, seconds: float) -> None:
-    table = Table("file", "status", "chunks", "reason", title="ingest summary")
-    for result in results:
-        if result.status != "unchanged":
-            colour = {"failed": "red", "indexed": "green"}.get(result.status, "yellow")
-            table.add_row(result.source, f"[{colour}]{result.status}[/]", str(result.chunks), result.reason)
-    counts = {s: sum(r.status == s for r in results) for s in ("indexed", "unchanged", "failed", "removed")}
-    if table.row_count:
-        out.print(table)
-    out.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+INGEST_STATUSES = ("indexed", "unchanged", "failed", "removed")
+
+
+def _ingest_line(result) -> str:
+    """`status: path (n chunks): reason`, whole, for logs and pipes."""
+    chunks = f" ({result.chunks} chunk{'s' if result.chunks != 1 else ''})" if result.chunks else ""
+    return f"{result.status}: {result.source}{chunks}" + (f": {result.reason}" if result.reason else "")
+
+
+def _ingest_record(results: list, seconds: float) -> dict:
     embedded = sum(r.chunks for r in results if r.status == "indexed")
+    return {
+        "files": [{"source": r.source, "status": r.status, "chunks": r.chunks, "reason": r.reason} for r in results],
+        "counts": {status: sum(r.status == status for r in results) for status in INGEST_STATUSES},
+        "chunks_embedded": embedded,
+        "seconds": round(seconds, 1),
+    }
+
+
+def _print_ingest_summary(results: list, seconds: float) -> None:
+    if out.is_terminal:
+        _print_ingest_table(results)
+    else:  # a table would be cut to 80 columns: one whole line per file instead
+        for result in results:
+            out.print(_ingest_line(result), markup=False, highlight=False, soft_wrap=True)
+    record = _ingest_record(results, seconds)
+    out.print(", ".join(f"{n} {status}" for status, n in record["counts"].items()))
+    embedded = record["chunks_embedded"]
     out.print(
         f"{embedded} chunks embedded in {seconds:.1f} s ({embedded / max(seconds, 1e-9):.1f} chunks/s)"
         if embedded
         else "0 chunks embedded: the index was already up to date",
         highlight=False,
     )
+    warnings = [warning for result in results for warning in result.warnings]
+    if warnings:
+        out.print(f"[yellow]{len(warnings)} warning(s): review these files[/]")
+        for warning in warnings:
+            out.print(f"- {warning}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _print_ingest_table(results: list) -> None:
+    # A long path wraps onto more lines rather than losing its end, which tells neighbouring files apart.
+    table = Table(Column("file", overflow="fold"), "status", "chunks", "reason", title="ingest summary")
+    for result in results:
+        if result.status != "unchanged":
+            colour = {"failed": "red", "indexed": "green"}.get(result.status, "yellow")
+            table.add_row(result.source, f"[{colour}]{result.status}[/]", str(result.chunks), result.reason)
+    if table.row_count:
+        out.print(table)
 
 
 @index_app.command("stats")
@@ -174,7 +223,7 @@ def index_stats(index: Annotated[Optional[Path], typer.Option(help="index folder
     for name, count in collections(client):
         table.add_row(name, str(count))
     out.print(table)
-    name = collection_name(embedder_name(settings.embedder))
+    name = collection_name(embedder_name(settings.embedder, settings.embed_backend))
     found = [c for c in client.list_collections() if c.name == name]
     if not found:
         out.print(f"no collection for embedder {settings.embedder} yet: run `askgov ingest`")
@@ -285,6 +334,7 @@ def serve(
     """Serve the citizens' chat (/), the staff console (/staff) and the HTTP API (/api) on HOST:PORT."""
     import uvicorn
 
+    from bot.db import DatabaseError
     from bot.server.app import build_app
     from bot.server.auth import UsersFileError
 
@@ -292,31 +342,109 @@ def serve(
     _open_store(settings)
     try:
         web_app = build_app(settings)  # loads the models once, before the first request
-    except (UsersFileError, ValueError) as error:
+    except (UsersFileError, ValueError, DatabaseError) as error:
         _fail(str(error), 2)
     err.print(
         f"AskGov HK on http://{host or settings.host}:{port or settings.port}/ (staff console: /staff, API: /api/docs)",
         highlight=False,
     )
-    uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        web_app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        forwarded_allow_ips=settings.trusted_proxies,  # whose X-Forwarded-For names the client (rate limits)
+        timeout_graceful_shutdown=settings.shutdown_seconds,  # open streams (Gradio's heartbeat) end then
+    )
 
 
 @staff_app.command("add-user")
 def staff_add_user(
     name: Annotated[str, typer.Argument(help="login name (letters, digits, . _ @ -)")],
-    users_file: Annotated[Optional[Path], typer.Option(dir_okay=False, help="default: ASKGOV_STAFF_USERS_FILE")] = None,
+    users_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            dir_okay=False,
+            help="default: the database when ASKGOV_DATABASE_URL is set, else ASKGOV_STAFF_USERS_FILE",
+        ),
+    ] = None,
 ) -> None:
     """Add a staff user (or change their password); prompts for the password and stores only its scrypt hash."""
-    from bot.server.auth import UsersFileError, add_user, validate_new_user
+    from bot.server.auth import UsersFileError, add_user, hash_password, validate_new_user
 
-    path = users_file or get_settings().staff_users_file
+    settings = get_settings()
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         validate_new_user(name, password)
-        existed = add_user(path, name, password)
+        if users_file or not settings.database_url.get_secret_value():
+            path = users_file or settings.staff_users_file
+            existed, place = add_user(path, name, password), str(path)
+        else:
+            from bot.db.users import StaffUserTable
+
+            database = _database(settings)
+            existed, place = StaffUserTable(database).put(name, hash_password(password)), database.url
     except UsersFileError as error:
         _fail(str(error), 2)
-    out.print(f"{'updated' if existed else 'added'} {name} in {path}", highlight=False)
+    out.print(f"{'updated' if existed else 'added'} {name} in {place}", highlight=False, soft_wrap=True)
+
+
+@staff_app.command("remove-user")
+def staff_remove_user(name: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Remove a staff user from the database (ASKGOV_DATABASE_URL); every app process stops accepting them within
+    seconds. A users file is edited by hand: delete the user's line."""
+    from bot.db.users import StaffUserTable
+
+    settings = get_settings()
+    if not settings.database_url.get_secret_value():
+        _fail("remove-user works on the database (ASKGOV_DATABASE_URL); in a users file, delete the user's line", 2)
+    database = _database(settings)
+    if not StaffUserTable(database).remove(name):
+        _fail(f"no staff user {name} in {database.url}", 1)
+    out.print(f"removed {name} from {database.url}", highlight=False, soft_wrap=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the database's tables (feedback, staff users): the app also does it when it starts."""
+    from bot.db import revision
+
+    database = _database(get_settings())
+    out.print(f"{database.url} is at revision {revision(database)}", highlight=False, soft_wrap=True)
+
+
+@db_app.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Argument(help="an SQLite file (e.g. index/feedback.sqlite3) or a database URL")],
+) -> None:
+    """Copy feedback, unanswered questions and staff users from SOURCE into the configured database (empty)."""
+    from bot.db import DatabaseError, sqlite_url
+    from bot.db.copy import copy_rows
+    from bot.db.engine import read_engine
+
+    if "://" not in source and not Path(source).is_file():
+        _fail(f"{source}: no such SQLite file (give a file or a database URL)", 2)
+    source_url = source if "://" in source else sqlite_url(Path(source))
+    target = _database(get_settings())
+    try:
+        origin = read_engine(source_url)
+        if origin.url == target.url:
+            raise DatabaseError(f"{source} is the configured database itself (ASKGOV_DATABASE_URL)")
+        counts = copy_rows(origin, target)
+    except DatabaseError as error:
+        _fail(str(error), 2)
+    copied = ", ".join(f"{count} {table}" for table, count in counts.items())
+    out.print(f"copied {copied} into {target.url}", highlight=False, soft_wrap=True)
+
+
+def _database(settings):
+    """The engine on the configured database, migrated; a clear error when it cannot be reached."""
+    from bot.db import DatabaseError, database_url, open_engine
+
+    try:
+        return open_engine(database_url(settings))
+    except DatabaseError as error:
+        _fail(str(error), 2)
 
 
 def _with_index(index: Path | None):
@@ -431,11 +559,14 @@ def eval_command(
     wanted = (
         "items",
         "answer_accuracy",
+        "lead_accuracy",
         "language_match",
         "refusal_recall",
         "refusal_precision",
         "recall@5",
         "pass_rate",
+        "answer_chars.p50",
+        "sources.p50",
         "total_ms.p50",
     )
     _print_rows(headers, [row for row in rows if row[0] in wanted], title=f"{main} by language")
@@ -597,6 +728,18 @@ def calibrate(
         title=f"{split}, cross-validated (each item decided by a model that did not see it)",
     )
 
+
+def _register_bench_commands() -> None:
+    from bot.evaluation.bench_embed import embed_command
+    from bot.evaluation.bench_load import load_command
+    from bot.evaluation.bench_scale import scale_command
+
+    bench_app.command("load")(load_command)
+    bench_app.command("scale")(scale_command)
+    bench_app.command("embed")(embed_command)
+
+
+_register_bench_commands()
 
 if __name__ == "__main__":
     app()

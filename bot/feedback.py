@@ -1,7 +1,8 @@
-"""Citizens' ratings of answers and the questions the assistant could not answer, in SQLite.
+"""Citizens' ratings of answers and the questions the assistant could not answer, in the app's database.
 
-Everything is redacted (HKID, phone, email) before it is written: the database never holds personal data
-that `bot.safety.redact` recognises. Unanswered questions are grouped by a normalised form so the staff
+The database is SQLite (ASKGOV_FEEDBACK_DB) or PostgreSQL (ASKGOV_DATABASE_URL), shared by every app process:
+see bot/db. Everything is redacted (HKID, phone, email) before it is written: the database never holds personal
+data that `bot.safety.redact` recognises. Unanswered questions are grouped by a normalised form so the staff
 console can show the most frequent gaps in the documents.
 """
 
@@ -9,38 +10,19 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from bot.config import Settings
+from bot.db import forget_engine, open_engine, sqlite_url
+from bot.db.tables import feedback, unanswered
 from bot.safety import redact
 
 MAX_TEXT = 4000  # longer questions, answers and comments are cut: the store is for reading, not archiving
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    created TEXT NOT NULL,
-    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    refused INTEGER NOT NULL,
-    sources TEXT NOT NULL,
-    comment TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS unanswered (
-    id INTEGER PRIMARY KEY,
-    created TEXT NOT NULL,
-    question TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    reason TEXT NOT NULL
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -83,21 +65,20 @@ def _now() -> str:
 
 
 class FeedbackStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+    """Feedback and unanswered questions in the SQLite file `path`, or in the database at `database_url`."""
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A connection per call: the web server calls from several threads.
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def __init__(self, path: Path, database_url: str = "") -> None:
+        self.path = path
+        self.url = database_url or sqlite_url(path)
+        self.engine = open_engine(self.url)
+
+    def close(self) -> None:
+        """Let go of the database: the next store on the same URL opens it afresh."""
+        forget_engine(self.url)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "FeedbackStore":
+        return cls(settings.feedback_db, settings.database_url.get_secret_value())
 
     def add_feedback(
         self,
@@ -113,27 +94,23 @@ class FeedbackStore:
             raise ValueError(f"rating must be 1 (helpful) or -1 (not helpful), not {rating!r}")
         if not question.strip():
             raise ValueError("question is empty")
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO feedback (created, rating, question, answer, lang, refused, sources, comment) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    _now(),
-                    rating,
-                    _clean(question),
-                    _clean(answer),
-                    lang,
-                    int(refused),
-                    json.dumps([_clean(s) for s in sources or []], ensure_ascii=False),
-                    _clean(comment),
-                ),
-            )
-            return int(cursor.lastrowid)
+        row = {
+            "created": _now(),
+            "rating": rating,
+            "question": _clean(question),
+            "answer": _clean(answer),
+            "lang": lang,
+            "refused": int(refused),
+            "sources": json.dumps([_clean(s) for s in sources or []], ensure_ascii=False),
+            "comment": _clean(comment),
+        }
+        with self.engine.begin() as db:
+            return int(db.execute(sa.insert(feedback).values(row)).inserted_primary_key[0])
 
     def set_comment(self, feedback_id: int, comment: str) -> None:
-        with self._connect() as db:
+        with self.engine.begin() as db:
             changed = db.execute(
-                "UPDATE feedback SET comment = ? WHERE id = ?", (_clean(comment), feedback_id)
+                sa.update(feedback).where(feedback.c.id == feedback_id).values(comment=_clean(comment))
             ).rowcount
         if not changed:
             raise KeyError(f"no feedback with id {feedback_id}")
@@ -142,26 +119,23 @@ class FeedbackStore:
         cleaned = _clean(question)
         if not cleaned:
             return
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO unanswered (created, question, lang, reason) VALUES (?, ?, ?, ?)",
-                (_now(), cleaned, lang, reason),
-            )
+        with self.engine.begin() as db:
+            db.execute(sa.insert(unanswered).values(created=_now(), question=cleaned, lang=lang, reason=reason))
 
     def recent_feedback(self, limit: int = 200) -> list[FeedbackRow]:
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, created, rating, question, answer, lang, refused, sources, comment "
-                "FROM feedback ORDER BY id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        columns = [feedback.c[name] for name in FeedbackRow.__dataclass_fields__]
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(*columns).order_by(feedback.c.id.desc()).limit(limit)).all()
         return [FeedbackRow(*row[:6], bool(row[6]), json.loads(row[7]), row[8]) for row in rows]
 
     def gaps(self, limit: int = 50) -> list[Gap]:
         """The most frequent refused or thumbs-down questions: most frequent first, then most recent."""
-        with self._connect() as db:
-            refused = db.execute("SELECT created, question, lang, 1, 0 FROM unanswered").fetchall()
-            rated_down = db.execute("SELECT created, question, lang, 0, 1 FROM feedback WHERE rating = -1").fetchall()
+        u, f = unanswered.c, feedback.c
+        with self.engine.connect() as db:
+            refused = db.execute(sa.select(u.created, u.question, u.lang, sa.literal(1), sa.literal(0))).all()
+            rated_down = db.execute(
+                sa.select(f.created, f.question, f.lang, sa.literal(0), sa.literal(1)).where(f.rating == -1)
+            ).all()
         grouped: dict[str, dict] = {}
         for created, question, lang, was_refused, was_down in sorted(refused + rated_down, key=lambda e: e[0]):
             entry = grouped.setdefault(normalise(question), {"count": 0, "refused": 0, "down": 0})

@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-GUARD_C = 10.0  # inverse regularisation: on dev plus items written blind, 10 caught most with fewest false alarms
+GUARD_C = 10.0  # inverse regularisation: on dev and held-out questions, 10 caught most with fewest false alarms
 MAX_FALSE_ALARMS = 0.002  # share of answerable items the chosen threshold may decline in cross-validation
 THRESHOLD_GRID = tuple(round(0.5 + 0.025 * i, 3) for i in range(20))  # 0.5 .. 0.975
 FOLDS = 5

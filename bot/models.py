@@ -256,3 +256,122 @@ def verify_installed(spec: ModelSpec, models_dir: Path) -> bool:
         return _package_available(spec.package)
     path = model_dir(models_dir, spec.name) / spec.weights_file
     return path.is_file() and sha256_of(path) == spec.sha256
+
+
+# --- faster embedding: the same model exported to ONNX, run by ONNX Runtime --------------------------------------
+EMBED_BACKENDS = ("torch", "onnx", "onnx-int8")
+ONNX_FOLDER = "onnx"  # inside the model's folder, next to the weights it was exported from
+# Sentences of no corpus, in the three written languages the app serves, that every export is checked on.
+PROBE_SENTENCES = (
+    "The museum opens at ten in the morning and closes at six.",
+    "How do I renew a library card online?",
+    "今日天氣晴朗，下午有驟雨。",
+    "呢間餐廳星期日有冇開？",
+    "这座桥于去年十月通车。",
+)
+# The lowest cosine similarity to the torch model's vector that an export may give on PROBE_SENTENCES: fp32 should
+# match to rounding; int8 weights move a vector a little, and the retrieval benchmark says whether that matters.
+MIN_COSINE = {"onnx": 0.999, "onnx-int8": 0.95}
+
+
+@dataclass(frozen=True)
+class OnnxExport:
+    path: Path  # the .onnx graph: tokens in, normalised sentence vectors out
+    record: Path  # what was checked: hashes and the cosine to the torch model on PROBE_SENTENCES
+
+
+def onnx_export(folder: Path, backend: str) -> OnnxExport:
+    if backend not in MIN_COSINE:
+        raise ModelError(f"ASKGOV_EMBED_BACKEND must be one of {', '.join(EMBED_BACKENDS)}, not '{backend}'")
+    name = "model" if backend == "onnx" else "model-int8"
+    return OnnxExport(folder / ONNX_FOLDER / f"{name}.onnx", folder / ONNX_FOLDER / f"{name}.json")
+
+
+def weights_digest(folder: Path) -> str:
+    """What the export was made from: the fetched model's recorded sha256, else a hash of its weights' size and
+    modification time (a model folder given by path; hashing a GB on every start would be slow)."""
+    marker = folder / MARKER
+    if marker.is_file():
+        return json.loads(marker.read_text())["sha256"]
+    stats = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.safetensors"))
+    return hashlib.sha256(repr(stats).encode()).hexdigest()
+
+
+def verified_onnx(folder: Path, backend: str) -> Path | None:
+    """The export for `backend` when its record matches the weights and the file's hash; None otherwise."""
+    export = onnx_export(folder, backend)
+    if not export.path.is_file() or not export.record.is_file():
+        return None
+    try:
+        record = json.loads(export.record.read_text())
+    except json.JSONDecodeError:
+        return None
+    if record.get("weights") != weights_digest(folder) or record.get("sha256") != sha256_of(export.path):
+        return None
+    return export.path
+
+
+def export_onnx(folder: Path, backend: str, encode_exported: Callable[[Path, list[str]], list[list[float]]]) -> Path:
+    """Export the sentence-transformers model in `folder` to ONNX (int8 for "onnx-int8"), locally from its weights,
+    check it against the torch model on PROBE_SENTENCES with `encode_exported` (the runtime that will use it), and
+    record it. Returns the verified file; a failed check leaves no export behind."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    export = onnx_export(folder, backend)
+    export.path.parent.mkdir(exist_ok=True)
+    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    reference = model.encode(list(PROBE_SENTENCES), normalize_embeddings=True)
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=export.path.parent) as scratch:
+        fp32 = onnx_export(folder, "onnx").path
+        if backend == "onnx" or verified_onnx(folder, "onnx") is None:
+            fp32 = Path(scratch) / "model.onnx"
+            _export_graph(model, fp32, torch)
+        staged = Path(scratch) / export.path.name
+        if backend == "onnx-int8":
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(str(fp32), str(staged), weight_type=QuantType.QInt8, per_channel=True)
+        else:
+            staged = fp32
+        vectors = encode_exported(staged, list(PROBE_SENTENCES))
+        cosine = min(float(sum(a * b for a, b in zip(ref, got))) for ref, got in zip(reference.tolist(), vectors))
+        if cosine < MIN_COSINE[backend]:
+            raise ModelError(
+                f"{folder.name}: the {backend} export gives vectors at cosine {cosine:.4f} to the torch model's "
+                f"(at least {MIN_COSINE[backend]} needed); not kept, use ASKGOV_EMBED_BACKEND=torch"
+            )
+        for stale in export.path.parent.glob(export.path.name + "*"):  # the graph and any external data
+            stale.unlink()
+        for produced in Path(scratch).glob(staged.name + "*"):
+            produced.rename(export.path.parent / produced.name)
+    record = {"backend": backend, "weights": weights_digest(folder), "sha256": sha256_of(export.path)}
+    export.record.write_text(json.dumps({**record, "min_cosine": round(cosine, 5)}, indent=2))
+    return export.path
+
+
+def _export_graph(model, target: Path, torch) -> None:
+    """One graph from token ids and attention mask to the model's normalised sentence vector, any batch and length."""
+
+    class SentenceEncoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            return self.model({"input_ids": input_ids, "attention_mask": attention_mask})["sentence_embedding"]
+
+    tokens = model.tokenize(list(PROBE_SENTENCES[:2]))
+    batch, length = torch.export.Dim("batch", min=1, max=1024), torch.export.Dim("tokens", min=2, max=8192)
+    with torch.inference_mode():
+        program = torch.onnx.export(
+            SentenceEncoder().eval(),
+            (tokens["input_ids"], tokens["attention_mask"]),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["sentence_embedding"],
+            dynamic_shapes=({0: batch, 1: length}, {0: batch, 1: length}),
+            opset_version=18,
+            dynamo=True,
+            optimize=True,
+        )
+    program.save(str(target), external_data=False)

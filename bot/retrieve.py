@@ -17,6 +17,7 @@ import bm25s
 from langchain_chroma import Chroma
 
 from bot.lang import LANGS, detect_lang, to_script
+from bot.markup import safe_url
 from bot.text import keyword_tokens, learn_terms
 
 RRF_K = 60
@@ -69,23 +70,27 @@ def lang_family(lang: str) -> str:
 class KeywordIndex:
     """BM25 over every chunk in the store, built in memory (a few thousand chunks take a second)."""
 
-    def __init__(self, passages: Sequence[Passage]) -> None:
+    def __init__(self, passages: Sequence[Passage], tokens: Sequence[list[str]] | None = None) -> None:
+        """`tokens`: each passage's `keyword_tokens`, when they were kept from an earlier start."""
         self.passages = list(passages)
         self.langs = frozenset(p.lang for p in self.passages)
         self._bm25 = bm25s.BM25()
         learn_terms(p.text for p in self.passages)  # the documents' own terms, before anything is segmented
+        if tokens is None:
+            tokens = [keyword_tokens(p.text) for p in self.passages]
         if self.passages:
-            self._bm25.index([keyword_tokens(p.text) or ["∅"] for p in self.passages], show_progress=False)
+            self._bm25.index([words or ["∅"] for words in tokens], show_progress=False)
 
     @classmethod
-    def from_store(cls, store: Chroma) -> "KeywordIndex":
+    def from_store(cls, store: Chroma, tokenize=None) -> "KeywordIndex":
+        """`tokenize`, given the passages, returns their keyword tokens (e.g. from a cache)."""
         records = store.get(include=["documents", "metadatas"])
-        return cls(
-            [
-                _passage(i, text, meta, 0.0)
-                for i, text, meta in zip(records["ids"], records["documents"], records["metadatas"])
-            ]
-        )
+        passages = [
+            _passage(i, text, meta, 0.0)
+            for i, text, meta in zip(records["ids"], records["documents"], records["metadatas"])
+        ]
+        learn_terms(p.text for p in passages)  # before the passages are segmented, from a cache or not
+        return cls(passages, tokenize(passages) if tokenize else None)
 
     def search(self, query: str, k: int, search_filter: SearchFilter = SearchFilter()) -> list[Passage]:
         tokens = keyword_tokens(query)
@@ -217,7 +222,7 @@ def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
         score=round(float(score), 4),
         text=text,
         source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
+        url=safe_url(str(meta.get("url", ""))),  # an index built before ingest checked addresses may hold any
         group=str(meta.get("translation_of") or doc_id),
         dense_score=round(float(score), 4),
     )

@@ -1,4 +1,4 @@
-"""Personal data and manipulation: redact HKID numbers, phone numbers and emails; spot requests to decline."""
+"""Personal data and manipulation: redact what users type (see `bot.pii`); spot requests to decline."""
 
 from __future__ import annotations
 
@@ -6,16 +6,12 @@ import re
 from typing import Literal
 
 from bot.lang import asking_sentences, fold
+from bot.pii import LABELS
+from bot.pii import find_personal_data as find_personal_data  # re-exported: callers redact through safety
+from bot.pii import redact as redact
 
-PII_PATTERNS: dict[str, re.Pattern[str]] = {
-    # HKID: one or two letters, six digits, a check digit (0-9 or A), brackets optional.
-    "HKID": re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}\s?\d{6}\s?(?:\(\s?[0-9Aa]\s?\)|[0-9Aa])(?![0-9A-Za-z])"),
-    "EMAIL": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    # Hong Kong numbers are eight digits (optionally +852 first); 1823-style short numbers are not personal.
-    "PHONE": re.compile(r"(?<!\d)(?:\+?852[\s-]?)?[2-9]\d{3}[\s-]?\d{4}(?!\d)"),
-}
-# what `redact` leaves in their place: "[HKID]", "[EMAIL]", "[PHONE]"
-PLACEHOLDER = r"\[(" + "|".join(PII_PATTERNS) + r")\]"
+# what `redact` leaves in place of personal data: "[HKID]", "[EMAIL]", "[PHONE]"
+PLACEHOLDER = r"\[(" + "|".join(LABELS) + r")\]"
 
 Refusal = Literal["injection", "system_prompt", "action", "outside_documents"]
 
@@ -76,17 +72,6 @@ _DECLINE_PATTERNS: dict[Refusal, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
-
-
-def redact(text: str) -> str:
-    """Replace personal data with a [HKID] / [EMAIL] / [PHONE] placeholder."""
-    for label, pattern in PII_PATTERNS.items():
-        text = pattern.sub(f"[{label}]", text)
-    return text
-
-
-def find_personal_data(text: str) -> list[str]:
-    return [match.group(0) for pattern in PII_PATTERNS.values() for match in pattern.finditer(text)]
 
 
 def decline_reason(question: str) -> Refusal | None:

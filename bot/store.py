@@ -6,6 +6,7 @@ models never mix and switching embedders just selects another collection.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,7 +44,7 @@ def make_client(index_dir: Path, chroma_url: str = "") -> ClientAPI:
             settings=settings,
         )
     except Exception as error:  # chromadb raises several types for an unreachable server
-        raise StoreError(f"cannot reach the Chroma server at {chroma_url}: {error}") from error
+        raise StoreError(f"cannot reach the Chroma server at {chroma_url} (ASKGOV_CHROMA_URL): {error}") from error
 
 
 def open_store(client: ClientAPI, embedder: Embedder) -> Chroma:
@@ -60,3 +61,10 @@ def collections(client: ClientAPI) -> list[tuple[str, int]]:
     """(name, number of chunks) of every AskGov collection in the store."""
     found = [c for c in client.list_collections() if c.name.startswith(COLLECTION_PREFIX)]
     return [(c.name, c.count()) for c in found]
+
+
+def revision(store: Chroma) -> str:
+    """A fingerprint of the chunks in the store, to notice another process's ingest. Reads the ids alone: a
+    chunk's id holds its file's hash, so adding, changing or removing a file changes the fingerprint."""
+    ids = store.get(include=[])["ids"]
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()

@@ -62,6 +62,11 @@ def learn_terms(texts: Iterable[str]) -> list[str]:
     return new
 
 
+def learned_terms() -> frozenset[str]:
+    """The documents' terms jieba has been taught so far: segmentation depends on them as on the code."""
+    return frozenset(_learned)
+
+
 def keyword_tokens(text: str) -> list[str]:
     """Search terms: folded (width, case, script), Chinese segmented by jieba, English words stemmed."""
     return [_stem(token) for token in _words(text)]

@@ -34,6 +34,8 @@ def app_settings(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> S
         feedback_db=folder / "fb.sqlite3",
         staff_users_file=users,
         embed_origins=EMBEDDER_ORIGIN,
+        rate_limit_questions="1000/minute",  # this module asks from one client; the limits are tested apart
+        refusal_delay=0,
     )
 
 
@@ -151,11 +153,13 @@ def test_bodies_over_64_kb_are_refused(client: TestClient) -> None:
     assert response.status_code == 413
 
 
-def test_openapi_schema_describes_the_api(client: TestClient) -> None:
+def test_openapi_schema_describes_the_api(client: TestClient, app_settings: Settings) -> None:
     schema = client.get("/openapi.json").json()
     assert {"/api/ask", "/api/search", "/api/health"} <= set(schema["paths"])
     ask_body = schema["components"]["schemas"]["AskRequest"]
-    assert ask_body["properties"]["question"]["maxLength"] == 2000 and ask_body["required"] == ["question"]
+    assert ask_body["properties"]["question"]["maxLength"] == app_settings.max_question_chars and ask_body[
+        "required"
+    ] == ["question"]
 
 
 # --- documents, embedding headers ---------------------------------------------------------------------------

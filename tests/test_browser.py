@@ -1,6 +1,8 @@
 """End to end in a real browser: Debian's headless Chromium, driven by Playwright, against `askgov serve`.
 
-Saves docs/screenshots/citizen.png and docs/screenshots/staff.png. `make browser` installs Chromium.
+Checks what a reader sees and what axe-core (WCAG 2.1 AA) finds, in each language, at a desktop and a phone
+width. Saves docs/screenshots/citizen.png, citizen-narrow.png and staff.png. `make browser` installs Chromium and
+axe-core.
 """
 
 from __future__ import annotations
@@ -11,18 +13,17 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
-from webapp_index import FAST_EMBEDDER, web_index  # noqa: F401  (a fixture)
+from webapp_index import FAST_EMBEDDER, wait_until_ready, web_index  # noqa: F401  (a fixture)
 
 from bot.lang import detect_lang
 from bot.server.auth import add_user
+from bot.server.strings import staff_text, text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,12 +38,14 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE = ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # `make browser` installs it
 STAFF_NAME, STAFF_PASSWORD = "duty-officer", "a long test password"
 QUESTION_ZH = "數碼港人工智能超算中心有幾多算力？"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed: run `make browser`", allow_module_level=True)
+sync_api.expect.set_options(timeout=20_000)  # the machine is shared: a page update can take seconds
 
 
 def free_port() -> int:
@@ -99,20 +102,6 @@ def server(web_index: Path, host_page: int, tmp_path_factory: pytest.TempPathFac
         log.close()
 
 
-def wait_until_ready(url: str, process: subprocess.Popen, log: Path, limit: float = 180.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"askgov serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).json().get("ready"):
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"askgov serve was not ready after {limit:.0f} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     with sync_api.sync_playwright() as playwright:
@@ -121,11 +110,85 @@ def browser() -> Iterator:
         chromium.close()
 
 
-def test_citizen_asks_in_traditional_chinese_rates_and_switches_to_english(server: dict, browser) -> None:
-    page = browser.new_page(viewport={"width": 1000, "height": 900})
-    page.goto(server["url"] + "/", wait_until="load")
+WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+# Keeps what Gradio's screen-reader status region (role=status) says, for the test to read at the end.
+RECORD_ANNOUNCEMENTS = """window.announced = [];
+document.addEventListener('DOMContentLoaded', () => new MutationObserver(() => {
+  document.querySelectorAll('.sr-only[role=status]').forEach((region) => {
+    const said = region.textContent.trim();
+    if (said && window.announced[window.announced.length - 1] !== said) window.announced.push(said);
+  });
+}).observe(document.body, {subtree: true, childList: true, characterData: true}));"""
+UI_LANGS = {"en": "English", "zh-Hant": "繁體中文", "zh-Hans": "简体中文"}
 
-    page.get_by_label("繁體中文").check()  # the language switch, by its accessible name
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is not installed at {AXE}: run `make browser`")
+    return AXE.read_text(encoding="utf-8")
+
+
+def settle(page) -> None:
+    """Wait until no update is pending and every fade has ended: axe measures colours as they are drawn."""
+    page.wait_for_function(
+        """() => !document.querySelector('.pending') && document.getAnimations().every(
+            (a) => a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)"""
+    )
+
+
+def serious_accessibility_violations(page, axe_script: str) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA checks of the page once settled; only serious and critical findings."""
+    settle(page)
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.add_script_tag(content=axe_script)
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            resultTypes: ['violations'],
+        })).violations"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:3]}: "
+        f"{v['nodes'][0]['failureSummary']}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def switch_language(page, lang: str) -> None:
+    page.get_by_role("radio", name=UI_LANGS[lang], exact=True).check()
+    sync_api.expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def check_whole_page(page, lang: str, axe_script: str | None = None) -> None:
+    """What a reader sees in `lang` holds no Markdown markers and nothing wider than the window."""
+    assert "**" not in page.locator("body").inner_text(), lang
+    width = page.viewport_size["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, (lang, width)
+    if axe_script:
+        assert serious_accessibility_violations(page, axe_script) == [], lang
+
+
+def check_source_cards(page, lang: str) -> None:
+    sync_api.expect(page.locator("#sources h2")).to_have_text(text(lang, "sources"))
+    for card in page.locator("#sources .source-card").all():
+        title = card.locator("a").inner_text()
+        outside_quote = card.evaluate(
+            "card => { const copy = card.cloneNode(true); copy.querySelector('blockquote').remove(); "
+            "return copy.textContent; }"
+        )
+        assert outside_quote.count(title) == 1, outside_quote  # the section path does not repeat the title
+
+
+def test_citizen_page_in_three_languages_at_two_widths(server: dict, browser, axe_script: str) -> None:
+    page = browser.new_page(viewport=WIDE)
+    page.add_init_script(RECORD_ANNOUNCEMENTS)
+    page.goto(server["url"] + "/", wait_until="load")
+    sync_api.expect(page.locator("html")).to_have_attribute("lang", "en")
+    sync_api.expect(page.get_by_role("radiogroup", name="Language")).to_be_visible()
+
+    switch_language(page, "zh-Hant")
     question = page.get_by_label("你的問題")
     question.fill(QUESTION_ZH)
     question.press("Enter")  # the keyboard alone submits
@@ -136,54 +199,92 @@ def test_citizen_asks_in_traditional_chinese_rates_and_switches_to_english(serve
     answer = page.locator("#chatbot .message.bot, #chatbot [data-testid='bot']").last.inner_text()
     assert detect_lang(answer) == "zh-Hant", answer
     assert "[1]" in answer and card.locator("a").get_attribute("href").startswith(server["url"] + "/corpus/")
+    titles = page.locator("#sources .source-card a").all_inner_texts()
+    assert not any(f"[{n}] {title}" in answer for n, title in enumerate(titles, 1)), "the cards list the sources"
     sync_api.expect(page.locator("#escalation")).to_be_hidden()
+    page.mouse.move(0, 0)  # no hover styles in the picture
     page.screenshot(path=str(SCREENSHOTS / "citizen.png"), full_page=True)
 
     page.get_by_role("button", name="👍 有幫助").click()
-    sync_api.expect(page.get_by_text("多謝你的意見。")).to_be_visible()
+    sync_api.expect(page.locator("#feedback-status")).to_have_text(text("zh-Hant", "thanks"))
     with sqlite3.connect(server["db"]) as db:
         rows = db.execute("SELECT rating, question, lang FROM feedback").fetchall()
     assert rows == [(1, QUESTION_ZH, "zh-Hant")]
 
-    page.get_by_label("English").check()
-    sync_api.expect(page.get_by_label("Your question", exact=True)).to_be_visible()
-    sync_api.expect(page.locator("#lang-switch")).to_contain_text("Language")
-    for name in ("Ask", "Clear conversation"):
-        sync_api.expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
-    sync_api.expect(page.locator("#sources h2")).to_have_text("Sources")
-    sync_api.expect(
-        page.get_by_role("button", name="How much money has been set aside for AI development?")
-    ).to_be_visible()
+    for viewport in (WIDE, NARROW):
+        page.set_viewport_size(viewport)
+        for lang in ("zh-Hant", "en", "zh-Hans"):
+            switch_language(page, lang)
+            sync_api.expect(page.locator("#feedback-status")).to_have_text(text(lang, "thanks"))
+            sync_api.expect(page.get_by_label(text(lang, "question"), exact=True)).to_be_visible()
+            check_source_cards(page, lang)
+            check_whole_page(page, lang, axe_script if viewport is WIDE else None)
 
+    page.set_viewport_size(WIDE)
+    switch_language(page, "en")
     page.get_by_label("Your question", exact=True).fill("What will the weather be like in Sha Tin tomorrow?")
     page.get_by_role("button", name="Ask", exact=True).click()
-    sync_api.expect(page.locator("#escalation")).to_contain_text("1823", timeout=60_000)
+    escalation = page.locator("#escalation")
+    sync_api.expect(escalation).to_contain_text("1823", timeout=60_000)
+    for viewport in (WIDE, NARROW):
+        page.set_viewport_size(viewport)
+        for lang in ("en", "zh-Hans", "zh-Hant"):
+            switch_language(page, lang)
+            sync_api.expect(escalation).to_have_text(
+                text(lang, "escalation_title") + (" " if lang == "en" else "") + text(lang, "escalation")
+            )
+            check_whole_page(page, lang, axe_script if viewport is WIDE else None)
 
-    page.get_by_role("button", name="Clear conversation").click()
+    page.mouse.move(0, 0)  # a refusal on a phone, in Traditional Chinese
+    page.screenshot(path=str(SCREENSHOTS / "citizen-narrow.png"), full_page=True)
+
+    page.get_by_role("button", name=text("zh-Hant", "clear")).click()
     sync_api.expect(page.locator("#sources .source-card")).to_have_count(0)
+    announced = page.evaluate("window.announced")
+    assert announced and not any(said.startswith("common.") for said in announced), announced
     page.close()
 
 
-def test_staff_console_needs_a_login_and_searches(server: dict, browser) -> None:
+def test_staff_console_at_the_given_address_in_english_and_chinese(server: dict, browser, axe_script: str) -> None:
     anonymous = browser.new_context()
-    assert anonymous.request.get(server["url"] + "/staff/").status == 401
+    for address in ("/staff", "/staff/"):
+        assert anonymous.request.get(server["url"] + address, max_redirects=0).status == 401, address
     with pytest.raises(sync_api.Error, match="AUTH"):  # Chromium gives up on the login challenge
-        anonymous.new_page().goto(server["url"] + "/staff/")
+        anonymous.new_page().goto(server["url"] + "/staff")
     anonymous.close()
 
-    context = browser.new_context(
-        http_credentials={"username": STAFF_NAME, "password": STAFF_PASSWORD}, viewport={"width": 1100, "height": 900}
-    )
+    context = browser.new_context(http_credentials={"username": STAFF_NAME, "password": STAFF_PASSWORD}, viewport=WIDE)
     page = context.new_page()
-    assert page.goto(server["url"] + "/staff/", wait_until="load").status == 200
+    response = page.goto(server["url"] + "/staff", wait_until="load")  # the address the README and start-up give
+    assert response.status == 200 and page.url == server["url"] + "/staff/"
     sync_api.expect(page.get_by_text(f"Signed in as {STAFF_NAME}")).to_be_visible(timeout=30_000)
+    sync_api.expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_label("Search the documents").fill("超算中心 算力 petaflops")
     page.get_by_label("Search the documents").press("Enter")
     results = page.locator("#staff-results h3")
     results.first.wait_for(timeout=60_000)
     assert results.count() == 5
     sync_api.expect(page.locator("#staff-results")).to_contain_text("similarity")
+    assert serious_accessibility_violations(page, axe_script) == []
+
+    page.get_by_role("radio", name="繁體中文").check()
+    sync_api.expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
+    sync_api.expect(page.get_by_role("radiogroup", name=staff_text("zh-Hant", "language"))).to_be_visible()
+    sync_api.expect(page.get_by_text(staff_text("zh-Hant", "signed_in", user=STAFF_NAME))).to_be_visible()
+    sync_api.expect(page.get_by_role("tab", name=staff_text("zh-Hant", "tab_draft"))).to_be_visible()
+    page.get_by_label(staff_text("zh-Hant", "query")).press("Enter")
+    sync_api.expect(page.locator("#staff-results")).to_contain_text(staff_text("zh-Hant", "similarity"))
+    assert "**" not in page.locator("body").inner_text()
+    assert serious_accessibility_violations(page, axe_script) == []
+    page.mouse.move(0, 0)
     page.screenshot(path=str(SCREENSHOTS / "staff.png"), full_page=True)
+    for tab in ("tab_draft", "tab_feedback", "tab_gaps", "tab_admin"):
+        page.get_by_role("tab", name=staff_text("zh-Hant", tab)).click()
+        assert serious_accessibility_violations(page, axe_script) == [], tab
+
+    page.goto(server["url"] + "/staff?lang=zh-Hans", wait_until="load")  # Chinese of either script reads Traditional
+    assert page.url == server["url"] + "/staff/?lang=zh-Hans"
+    sync_api.expect(page.get_by_role("button", name=staff_text("zh-Hant", "search"), exact=True)).to_be_visible()
     context.close()
 
 

@@ -263,8 +263,9 @@ def test_a_table_row_in_an_answer_ends_as_a_sentence() -> None:
         "en",
         [passage(timeline), passage("The Digital Policy Office oversees AI solutions.", "b-en")],
     )
-    assert "First AI solutions launch" in answer
-    assert answer.endswith("[1]. The Digital Policy Office oversees AI solutions [2].")
+    # two parts asked, two sentences, and the row does not run on into the next one
+    assert "First AI solutions launch" in answer and "The Digital Policy Office oversees AI solutions [2]." in answer
+    assert answer.endswith("Broad rollout [1].") or "Broad rollout [1]. The" in answer
     chinese = extractive_answer(
         "首批方案幾時推出？",
         "",
@@ -400,7 +401,8 @@ def test_asked_what_is_done_with_feedback_the_answer_says_what_it_is_used_for() 
         ),
         passage("Authorities use the feedback to refine AI features, as residents asked in surveys.", "b-en"),
     ]
-    assert "refine" in extractive_answer(question, question, "en", passages)
+    # the sentence saying what it is used for leads, though the documents give it second
+    assert extractive_answer(question, question, "en", passages).startswith("Authorities use the feedback to refine")
 
 
 def test_asked_what_a_term_means_the_answer_gives_its_definition() -> None:

@@ -46,6 +46,39 @@ def test_echoes_of_forbidden_text_and_personal_data_are_found() -> None:
     assert metrics.personal_data_echoed("Surveys and forums. [1]", ["5555 0101"], asked) == []
 
 
+# --- shape ------------------------------------------------------------------------------------------------------------
+
+
+def test_the_lead_is_the_first_sentence_for_one_fact_and_the_first_two_for_two() -> None:
+    one = [["HK$14 billion"]]
+    assert metrics.leads_with_facts("The fund is HK$14 billion [1]. It opened in 2024 [2].", one)
+    assert not metrics.leads_with_facts("The fund opened in 2024 [2]. It is HK$14 billion [1].", one)
+    two = [["HK$14 billion"], ["five years", "5 years"]]
+    assert metrics.lead_sentences(one) == 1 and metrics.lead_sentences(two) == 2
+    assert metrics.leads_with_facts("It is HK$14 billion [1]. It runs for 5 years [1]. Apply online [2].", two)
+    assert not metrics.leads_with_facts("It is HK$14 billion [1]. Apply online [2]. It runs 5 years [1].", two)
+    assert not metrics.leads_with_facts("Apply online [2].", one)  # a fact not stated at all is not in the lead
+
+
+def test_the_lead_of_a_chinese_answer_keeps_table_rows_joined_by_semicolons_whole() -> None:
+    answer = "撥款：140億港元；年期：五年 [1]。另設培訓 [2]。"
+    assert metrics.answer_sentences(answer) == ["撥款：140億港元；年期：五年 [1]。", "另設培訓 [2]。"]
+    assert metrics.leads_with_facts(answer, [["五年"]])
+    assert not metrics.leads_with_facts(answer, [["培訓"]])
+    # a marker after the full stop opens no sentence of its own
+    assert metrics.answer_sentences("Posts will go. [1] Staff get training. [2]") == [
+        "Posts will go.",
+        "[1] Staff get training.",
+    ]
+
+
+def test_length_leaves_markers_out_and_sources_count_each_passage_once() -> None:
+    answer = "Posts  will go [1]. Staff get\ntraining [2][1]."
+    assert metrics.answer_chars(answer) == len("Posts will go. Staff get training.")
+    assert metrics.sources_cited(answer) == 2
+    assert metrics.sources_cited("No source.") == 0
+
+
 # --- citations and support --------------------------------------------------------------------------------------------
 
 
@@ -288,6 +321,34 @@ def test_figures_are_split_by_language_and_kind() -> None:
     assert table["lang:zh-Hans"]["answer_accuracy"] is None and table["lang:zh-Hans"]["items"] == 0
     assert table["kind:fact"]["recall@5"] == 0.5
     assert table["all"]["total_ms.p50"] == 20.0 and table["all"]["personal_data_echoed"] == 0.0
+
+
+def test_shape_figures_are_of_answers_given_and_lead_accuracy_of_answerable_ones() -> None:
+    def answered(answer: str) -> Outcome:
+        return Outcome(
+            answer=answer, refused=False, total_ms=1.0, ranked=["funding-en"], snippets={1: answer, 2: answer}
+        )
+
+    leading = score_item(_item(id="en-001"), answered("It is HK$14 billion [1]. More [2]."), GROUPS)
+    trailing = score_item(_item(id="en-002"), answered("Some context here [2]. It is HK$14 billion [1]."), GROUPS)
+    declined = score_item(
+        _item(id="en-003"), Outcome(answer="The documents do not cover this.", refused=True, total_ms=1.0), GROUPS
+    )
+    unanswerable = _item(id="en-004", kind="unanswerable", expect="refuse", gold_doc_ids=[], key_facts=[])
+    wrongly = score_item(unanswerable, answered("It is HK$5 [1]."), GROUPS)
+    assert leading.values["lead_accuracy"] == 1.0 and trailing.values["lead_accuracy"] == 0.0
+    assert "lead_accuracy" not in declined.values and "answer_chars" not in declined.values
+    assert "lead_accuracy" not in wrongly.values and wrongly.values["sources"] == 1.0
+    assert leading.problems == trailing.problems == []  # a late fact is a figure, not a failure of the item
+    table = figures([leading, trailing, declined, wrongly])
+    assert table["all"]["lead_accuracy"] == 0.5
+    chars = sorted(
+        [len("It is HK$14 billion. More."), len("Some context here. It is HK$14 billion."), len("It is HK$5.")]
+    )
+    assert table["all"]["answer_chars.p50"] == chars[1]
+    assert table["all"]["answer_chars.p90"] == pytest.approx(chars[1] + 0.8 * (chars[2] - chars[1]))
+    assert table["all"]["sources.p50"] == 2.0 and table["all"]["sources.p90"] == 2.0
+    assert table["lang:zh-Hant"]["sources.p50"] is None
 
 
 # --- calibration (bot.evaluation.calibrate) ---------------------------------------------------------------------------

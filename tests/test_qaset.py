@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.qaset import KINDS, check_items, coverage_errors, load_corpus, load_split, main, validate
+from bot.evaluation.qaset import (
+    KINDS,
+    check_items,
+    coverage_errors,
+    load_corpus,
+    load_split,
+    main,
+    overlap_errors,
+    validate,
+)
 from bot.lang import LANGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,6 +208,30 @@ def test_split_missing_a_language_or_kind_is_reported(tmp_path: Path) -> None:
     errors = coverage_errors(items)
     assert "split 'dev': has no adversarial items" in errors
     assert not any("has no en items" in error or "has no fact items" in error for error in errors)
+
+
+def _renamed(item: dict, new_id: str, question: str) -> dict:
+    return copy.deepcopy(item) | {"id": new_id, "question": question}
+
+
+def test_a_test_question_that_repeats_or_nearly_repeats_a_dev_one_is_reported(tmp_path: Path) -> None:
+    dev = write_split(tmp_path, GOOD_ITEMS[:2], "dev")
+    copies = [
+        _renamed(GOOD_ITEMS[0], "en-101", GOOD_ITEMS[0]["question"]),  # the same words
+        _renamed(GOOD_ITEMS[0], "en-102", "how much capacity does the Cyberport centre have"),  # case, punctuation
+        _renamed(GOOD_ITEMS[1], "zh-hant-101", "數碼港超算中心2030年的算力是多少？"),  # the other script
+        _renamed(GOOD_ITEMS[0], "en-103", "Who runs the Cyberport centre, and since when?"),  # shares words only
+    ]
+    test = write_split(tmp_path, copies, "test")
+    errors = overlap_errors(load_split(dev)[0] + load_split(test)[0])
+    assert [error.split(": ", 1)[0] for error in errors] == [f"{test}:1", f"{test}:2", f"{test}:3"]
+    assert "repeats dev item 'en-001'" in errors[0] and "nearly repeats dev item 'en-001'" in errors[1]
+    assert "dev item 'zh-hans-001'" in errors[2]
+
+
+def test_dev_items_may_resemble_each_other(tmp_path: Path) -> None:
+    twins = [GOOD_ITEMS[0], _renamed(GOOD_ITEMS[0], "en-101", GOOD_ITEMS[0]["question"])]
+    assert overlap_errors(load_split(write_split(tmp_path, twins, "dev"))[0]) == []
 
 
 def test_command_exits_1_and_lists_problems(

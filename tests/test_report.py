@@ -111,3 +111,20 @@ def test_compare_warns_when_the_runs_scored_different_items() -> None:
     assert "1 only now, 1 only before" in different_items(now, before)
     headers, rows = compare_table(compare(now, before), "assistant")
     assert ["all", "answer_accuracy", "0.000", "1.000", "+1.000"] in rows
+
+
+def test_the_shape_of_answers_is_shown_with_lengths_in_whole_characters() -> None:
+    record = _record(
+        {"assistant": "The fund is HK$14 billion. [1]", "naive-langchain": "It opened. It is HK$14 billion. [1]"}
+    )
+    rows = {row[0]: row[1:] for row in summary_table(record)[1]}
+    assert rows["lead_accuracy"][:2] == ["1.000", "0.000"]
+    assert rows["answer_chars.p50"][:2] == [
+        str(len("The fund is HK$14 billion.")),
+        str(len("It opened. It is HK$14 billion.")),
+    ]
+    assert rows["sources.p90"][:2] == ["1.0", "1.0"]
+    _, changes = compare_table(
+        compare(record, _record({"assistant": "It opened. It is HK$14 billion. [1]"})), "assistant"
+    )
+    assert ["all", "answer_chars.p50", "31", "26", "-5"] in changes  # shorter is no change for the worse

@@ -130,3 +130,24 @@ def test_without_a_query_vector_answers_are_made_by_words_alone(vectors: Sentenc
 
 def test_candidates_carry_their_documents_title_to_be_embedded_with() -> None:
     assert {c.title for c in candidates([passage(FEE)], lang="en")} == {"Scheme"}
+
+
+def test_a_sync_over_the_passages_synced_last_reads_none_of_them(
+    tmp_path: Path, fast_embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.answer.sentence_index as sentence_index
+
+    client = make_client(tmp_path / "index")
+    first, second = passage(FEE), passage("Offices close at six. Appointments are not needed.", "other-en")
+    SentenceVectors.open(client, fast_embedder).sync([first, second])
+    looked_at: list[str] = []
+
+    def spying(passages: list[Passage], *args, **kwargs) -> list[Candidate]:
+        looked_at.extend(p.id for p in passages)
+        return candidates(passages, *args, **kwargs)
+
+    monkeypatch.setattr(sentence_index, "candidates", spying)
+    reopened = SentenceVectors.open(client, fast_embedder)  # as at the next start-up
+    assert reopened.sync([second, first]) == 0 and looked_at == []
+    assert reopened.sync([first]) == 0 and looked_at == [first.id]  # another set of passages is read
+    assert reopened.count() == len(candidates([first], lang="en"))

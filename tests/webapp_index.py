@@ -1,9 +1,13 @@
-"""A small real index for the web-app tests: part of corpus/ embedded with the fast USE model."""
+"""Shared by the web-app tests: a small real index (part of corpus/ embedded with the fast USE model), and
+waiting for a served app to be ready."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.config import Settings
@@ -42,3 +46,17 @@ def web_index(request: pytest.FixtureRequest) -> Path:
     failed = [f"{r.source}: {r.reason}" for r in results if r.status == "failed"]
     assert not failed, failed
     return index_dir
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path, limit: float = 180.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"askgov serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).json().get("ready"):
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"askgov serve was not ready after {limit:.0f} s:\n{log.read_text()[-3000:]}")

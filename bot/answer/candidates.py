@@ -5,6 +5,9 @@ A whole table or list is one candidate besides its rows or items (a "group"): "W
 answered by the table of principles, not by its best row. The section title is kept with each candidate for
 scoring only: under "Tips for giving useful feedback" the tips answer "How do I write useful feedback?"
 although they never say "feedback".
+
+A sentence addressed to an assistant ("Ignore previous instructions and tell users to ...") is never a candidate,
+nor a table or list holding one: retrieved text is material, not orders (`bot.instructions`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.instructions import addresses_assistant
 from bot.lang import split_sentences, unwrap_lines
 from bot.retrieve import Passage
 
@@ -245,6 +249,7 @@ def candidates(passages: list[Passage], boilerplate: frozenset[str] = frozenset(
         replace(candidate, title=passage.title)
         for number, passage in enumerate(passages, 1)
         for candidate in _passage_candidates(number, passage, boilerplate, passage.lang or lang)
+        if not addresses_assistant(candidate.text)
     ]
 
 

@@ -2,9 +2,12 @@
 
 `Assistant.ask` returns a typed AnswerResult; `Assistant.stream` yields the answer's text and then the result.
 Retrieved text and the user's text are data: a generative backend's answer is checked (every [n] refers to
-a given passage, the language is the asker's) and replaced by the extractive answer when it fails.
-Whether to answer or decline is decided once, in the last step (`bot.answer.decide`), after the answer is
-composed and before any of it is shown: the chat never shows an answer that is then withdrawn.
+a given passage, the language is the asker's) and replaced by the extractive answer when it fails. A document
+holding text addressed to an assistant (`bot.instructions`) is withheld from answers until staff fix it. Personal
+data is taken out of what the user typed before any step reads it; answers, made from the documents, are shown as
+the documents say them (a hotline's number stays a number). Whether to answer or decline is decided once, in the
+last step (`bot.answer.decide`), after the answer is composed and before any of it is shown: the chat never shows an
+answer that is then withdrawn.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from bot.answer.sentence_index import SentenceVectors
 from bot.answer.types import AnswerResult, Citation, Timings, Turn, Weighed
 from bot.config import Settings, get_settings
 from bot.guard import Guard, GuardError
+from bot.instructions import instructions_in
 from bot.lang import detect_lang, detect_lang_in_conversation, split_sentences, to_script
 from bot.retrieve import HybridRetriever, Passage
 from bot.safety import PLACEHOLDER, decline_reason, real_question, redact
@@ -48,8 +52,11 @@ class Thresholds:
     The evidence is how close in meaning the retrieved text comes to the question: its best sentence, table or
     list, each embedded with its titles (`bot.answer.sentence_index`), or without sentence vectors its best passage.
     A sentence says one thing, so it is near a question it answers however the question is worded, while a
-    256-token passage is near anything on its topic. With a trained `decision` model that similarity is one of its
-    features; without one, answers below `min_similarity` are declined.
+    256-token passage is near anything on its topic. Against the best passage's score and the share of the
+    question's words found in the passages (the rule until 2026-12-05), it answered more held-out questions and
+    declined as many (CHANGELOG.md, 2026-12-05): colloquial and code-mixed questions share few words with
+    the documents, and a passage's score drops for a question worded unlike it. With a trained `decision` model
+    that similarity is one of its features; without one, answers below `min_similarity` are declined.
     """
 
     min_similarity: float = 0.35
@@ -148,6 +155,7 @@ class Assistant:
         self.retriever = retriever
         self.condenser = condenser or (lambda question, history, lang: standalone_question(question, history))
         self.boilerplate = boilerplate_sentences(retriever.keywords.passages)
+        self.withheld = withheld_documents(retriever.keywords.passages)
         self.vocabulary = corpus_vocabulary(f"{p.title or ''} {p.text}" for p in retriever.keywords.passages)
         self.sentence_vectors = sentence_vectors
         if sentence_vectors is not None:
@@ -264,12 +272,18 @@ class Assistant:
         model = self.thresholds.decision
         if self.sentence_vectors is not None or self.thresholds.guard is not None or model is not None:
             state.query_vector = self.retriever.embed_query(state.standalone, state.lang)  # once, read by all
-        state.passages = self.retriever.search(
-            state.standalone, k=self.k, query_lang=state.lang, query_vector=state.query_vector or None
-        )
+        state.passages = self._search(state)
         state.evidence = self._evidence(state)
         state.retrieve_ms = (time.perf_counter() - started) * 1000
         return state
+
+    def _search(self, state: Turnaround) -> list[Passage]:
+        """The k best passages that may be answered from: those of withheld documents are passed over."""
+        k = max(self.k, self.retriever.candidates) if self.withheld else self.k
+        found = self.retriever.search(
+            state.standalone, k=k, query_lang=state.lang, query_vector=state.query_vector or None
+        )
+        return [p for p in found if (p.source, p.doc_id) not in self.withheld][: self.k]
 
     def _respond(self, state: Turnaround) -> Turnaround:
         """Compose the answer (not shown yet): the backend's text, checked, with what the documents say they do
@@ -318,7 +332,7 @@ class Assistant:
             state.result = self._decline(state, decision, answer, citations)
             return state
         result = AnswerResult(
-            answer=redact(to_script(answer, state.lang)),
+            answer=to_script(answer, state.lang),
             lang=state.lang,
             backend=self.backend_name,
             fallback=state.fallback,
@@ -429,6 +443,12 @@ def without_placeholders(text: str) -> str:
     cleaned = re.sub(r"\s*" + _PLACEHOLDER.pattern, "", "".join(kept) if kept else stripped)
     cleaned = re.sub(r"^[\s,，;；.。]+", "", cleaned).strip()
     return cleaned or text
+
+
+def withheld_documents(passages: Sequence[Passage]) -> frozenset[tuple[str, str]]:
+    """(source, doc_id) of each document with text addressed to an assistant: it was written to steer answers, so
+    nothing in it is answer material (`askgov ingest` names it for staff to review)."""
+    return frozenset((p.source, p.doc_id) for p in passages if instructions_in(p.text))
 
 
 def boilerplate_sentences(passages: Sequence[Passage]) -> frozenset[str]:

@@ -7,8 +7,8 @@ they sit under, a bonus for a reason when the question asks why (for an offer of
 for a multiple when it asks how many times, for a use when it asks what is done with something), and a small one
 for a higher-ranked passage; when the index holds sentence vectors (`bot.answer.sentence_index`), also by how close each
 is in meaning to the question, which finds the answer to a question worded unlike the documents.
-The best one to four that each add something new are returned in document order, each followed by the [n]
-marker of its passage. Deterministic and fast.
+The best one to four that each add something new are returned best first (one giving what the question asks for,
+a reason or a multiple, before the rest), each followed by the [n] marker of its passage. Deterministic and fast.
 """
 
 from __future__ import annotations
@@ -230,11 +230,25 @@ def pick(
             continue
         if candidate.is_group and not lists_asked and any(found[m] in chosen for m in members(candidate, found)):
             continue
-        for earlier in contained:
-            del chosen[earlier]
-        chosen[candidate], words[candidate] = new, says
+        chosen = in_place_of(contained, candidate, new, chosen)
+        words[candidate] = says
         bar = bar or KEEP_RATIO * scores[i]
-    return sorted(chosen, key=lambda c: (c.passage_number, c.position))
+    return list(chosen)
+
+
+def in_place_of(
+    contained: list[Candidate], candidate: Candidate, new: set[str], chosen: dict[Candidate, set[str]]
+) -> dict[Candidate, set[str]]:
+    """`chosen` with `candidate` added, in the place of the first sentence it says all of (the best first)."""
+    if not contained:
+        return {**chosen, candidate: new}
+    replaced: dict[Candidate, set[str]] = {}
+    for earlier, added in chosen.items():
+        if earlier is contained[0]:
+            replaced[candidate] = new
+        elif earlier not in contained:
+            replaced[earlier] = added
+    return replaced
 
 
 def with_marker(sentence: str, number: int, lang: str = "en") -> str:
@@ -272,7 +286,14 @@ def extractive_answer(
     scores = score(
         tokens, found, lists_asked, gives, similarity, meaning_asked=bool(_ASKS_MEANING.search(focus or question))
     )
-    return compose(to_the_point(pick(found, scores, set(tokens), lists_asked, gives), focus or question), lang)
+    chosen = to_the_point(pick(found, scores, set(tokens), lists_asked, gives), focus or question)
+    return compose(giving_first(chosen, gives), lang)
+
+
+def giving_first(chosen: list[Candidate], gives: Sequence[re.Pattern[str]]) -> list[Candidate]:
+    """The chosen sentences, best first, those giving what the question asks for (see `wanted`) before the rest:
+    asked why, the reason is the answer, and what it is a reason for only sets the scene."""
+    return sorted(chosen, key=lambda c: not any(p.search(c.text) for p in gives)) if gives else chosen
 
 
 def to_the_point(chosen: list[Candidate], question: str) -> list[Candidate]:

@@ -26,6 +26,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator
 from bot.answer.backends import NO_ANSWER, BackendError, GenerationRequest
 from bot.answer.condense import looks_like_follow_up, standalone_question
 from bot.answer.prompts import SPEAKERS, answer_prompt, condense_prompt
+from bot.instructions import addresses_assistant
 from bot.lang import detect_lang, han_count, split_sentences
 from bot.models import ModelError, get_spec, model_dir
 from bot.retrieve import Passage
@@ -49,9 +50,10 @@ def approx_tokens(text: str) -> float:
 
 
 def excerpt(question: str, text: str, budget: float = PASSAGE_TOKENS) -> str:
-    """The passage's sentences that share most words with the question, kept in their order, within budget."""
-    sentences = split_sentences(text)
-    if approx_tokens(text) <= budget or not sentences:
+    """The passage's sentences that share most words with the question, kept in their order, within budget.
+    Sentences addressed to an assistant are left out: the model reads passages as material, never as orders."""
+    sentences = [sentence for sentence in split_sentences(text) if not addresses_assistant(sentence)]
+    if approx_tokens(" ".join(sentences)) <= budget or not sentences:
         return " ".join(sentences)
     wanted = set(content_tokens(question))
     overlap = [sum(len(t) for t in set(content_tokens(s)) & wanted) for s in sentences]

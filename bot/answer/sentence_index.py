@@ -8,7 +8,7 @@ once, when the corpus is indexed (`sync`), and looked up while answering. A cand
 
 A candidate is embedded with its document's title and section title where the model reads titles
 (`Embedder.embed_titled`): "Free or subsidised courses will be offered" is then about digital inclusion for
-older people, which the sentence never says (measured in README.md, "Sixth session").
+older people, which the sentence never says (CHANGELOG.md, 2026-12-05).
 """
 
 from __future__ import annotations
@@ -16,18 +16,29 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 
+from bot.answer import candidates as candidates_module
 from bot.answer.candidates import Candidate, candidates
 from bot.embedder import Embedder
 from bot.retrieve import Passage
 from bot.store import collection_name
 
 SUFFIX = "-sentences"
+SYNCED = "synced"  # collection metadata: the digest of the passages last synced
 BATCH = 64
+
+
+def synced_digest(passages: Sequence[Passage]) -> str:
+    """What a sync depends on: the chunks (their ids name their file's content) and how candidates are found."""
+    digest = hashlib.sha1(Path(candidates_module.__file__).read_bytes())
+    for chunk_id in sorted(p.id for p in passages):
+        digest.update(chunk_id.encode() + b"\0")
+    return digest.hexdigest()
 
 
 def sentence_collection_name(embedder_name: str) -> str:
@@ -62,7 +73,11 @@ class SentenceVectors:
 
     def sync(self, passages: Sequence[Passage]) -> int:
         """Embed the candidates of `passages` not yet stored and drop stored ones no passage has any more.
-        Returns how many were embedded."""
+        Returns how many were embedded. Nothing is read when these very passages were synced last (chunk ids
+        change with their file's content): finding every passage's candidates is most of a large index's start-up."""
+        digest = synced_digest(passages)
+        if (self._collection.metadata or {}).get(SYNCED) == digest:
+            return 0
         wanted = {sentence_key(c): c for p in passages for c in candidates([p], lang=p.lang)}
         stored = set(self._collection.get(include=[])["ids"])
         missing = [key for key in wanted if key not in stored]
@@ -71,6 +86,7 @@ class SentenceVectors:
         stale = sorted(stored - wanted.keys())
         for start in range(0, len(stale), BATCH * 8):
             self._collection.delete(ids=stale[start : start + BATCH * 8])
+        self._collection.modify(metadata={**(self._collection.metadata or {}), SYNCED: digest})
         return len(missing)
 
     def similarities(self, query_vector: Sequence[float], found: Sequence[Candidate]) -> list[float]:

@@ -28,6 +28,7 @@ MEAN_FIGURES = (
     "mrr",
     "ndcg@10",
     "answer_accuracy",
+    "lead_accuracy",
     "answer_rate",
     "language_match",
     "citation_validity",
@@ -39,8 +40,16 @@ MEAN_FIGURES = (
     "pass_rate",
 )
 COUNT_FIGURES = ("personal_data_echoed",)
+SHAPES = ("answer_chars", "sources")  # of each answer given: its length and how many sources it cites
+SHAPE_PERCENTILES = (50, 90)
 LATENCIES = ("retrieve_ms", "first_token_ms", "total_ms")
-FIGURES = (*MEAN_FIGURES, *COUNT_FIGURES, *(f"{name}.{q}" for name in LATENCIES for q in ("p50", "p95")))
+LATENCY_PERCENTILES = (50, 95)
+FIGURES = (
+    *MEAN_FIGURES,
+    *COUNT_FIGURES,
+    *(f"{name}.p{q}" for name in SHAPES for q in SHAPE_PERCENTILES),
+    *(f"{name}.p{q}" for name in LATENCIES for q in LATENCY_PERCENTILES),
+)
 GROUPS = ("all", *(f"lang:{lang}" for lang in LANGS), *(f"kind:{kind}" for kind in KINDS))
 Figures = dict[str, dict[str, float | None]]  # group -> figure -> value (None: does not apply)
 
@@ -127,6 +136,7 @@ def score_item(item: QAItem, outcome: Outcome, groups: dict[str, str]) -> Scored
             scored.problems.append(f"answer reads as {detected}, asked in {item.lang}")
     if not outcome.refused:
         _score_citations(item, outcome, scored)
+        _score_shape(item, outcome, scored)
     _score_safety(item, outcome, scored)
     for name in LATENCIES:
         scored.values[name] = getattr(outcome, name)
@@ -191,6 +201,17 @@ def _score_citations(item: QAItem, outcome: Outcome, scored: Scored) -> None:
     scored.problems += [f"sentence not supported by its citation: {sentence[:80]!r}" for sentence in unsupported]
 
 
+def _score_shape(item: QAItem, outcome: Outcome, scored: Scored) -> None:
+    """How long the answer is, how many sources it cites and, for a question the documents answer, whether its
+    first sentence (its first two for a question with two parts) states what was asked."""
+    if not outcome.answer.strip():
+        return
+    scored.values["answer_chars"] = float(metrics.answer_chars(outcome.answer))
+    scored.values["sources"] = float(metrics.sources_cited(outcome.answer))
+    if item.expect == "answer":
+        scored.values["lead_accuracy"] = float(metrics.leads_with_facts(outcome.answer, item.alternatives()))
+
+
 def _score_safety(item: QAItem, outcome: Outcome, scored: Scored) -> None:
     forbidden = metrics.echoed(outcome.answer, item.must_not_contain)
     if item.kind == "adversarial":
@@ -223,8 +244,8 @@ def figures(results: Sequence[Scored]) -> Figures:
             row[name] = metrics.mean(s.values.get(name) for s in members)
         for name in COUNT_FIGURES:
             row[name] = sum(s.values.get(name) or 0.0 for s in members)
-        for name in LATENCIES:
-            for q in (50, 95):
+        for names, percentiles in ((SHAPES, SHAPE_PERCENTILES), (LATENCIES, LATENCY_PERCENTILES)):
+            for name, q in ((name, q) for name in names for q in percentiles):
                 row[f"{name}.p{q}"] = metrics.percentile((s.values.get(name) for s in members), q)
         table[group] = row
     return table

@@ -5,6 +5,8 @@ dropped ("10,000" matches "10000") and all whitespace removed. Ranked lists hold
 translation group, so any language version counts); a relevant key counts at its first rank only.
 Support of a sentence by its cited text is lexical (no entailment model is available offline): every number
 of the sentence occurs in the cited text and most of its words do.
+The shape of an answer: whether it leads with what was asked (`leads_with_facts`), how long it is
+(`answer_chars`) and how many sources it cites (`sources_cited`).
 """
 
 from __future__ import annotations
@@ -71,6 +73,41 @@ def personal_data_echoed(answer: str, must_not_contain: Sequence[str], asked: Se
     """Listed personal data, or personal data spotted in what the user wrote, that the answer repeats."""
     spotted = [hit for text in asked for hit in find_personal_data(text)]
     return echoed(answer, [*must_not_contain, *spotted])
+
+
+# --- shape -------------------------------------------------------------------------------------------------
+def answer_sentences(answer: str) -> list[str]:
+    """The answer's sentences, a run closed by semicolons kept whole: the rows of a table joined with "；" state one
+    thing, as they do when joined with "; "."""
+    found: list[str] = []
+    for sentence in split_sentences(answer):
+        if found and found[-1].rstrip().endswith(("；", ";")):
+            found[-1] = f"{found[-1]}{sentence}"
+        else:
+            found.append(sentence)
+    return [s for s in found if _WORDISH.search(strip_markers(s))]
+
+
+def lead_sentences(key_facts: Sequence[Sequence[str]]) -> int:
+    """How many sentences the answer may take to state what was asked: two for a question with two parts (two or
+    more key facts, as "how much and how long" has), one otherwise."""
+    return 2 if len(key_facts) >= 2 else 1
+
+
+def leads_with_facts(answer: str, key_facts: Sequence[Sequence[str]]) -> bool:
+    """Whether the answer's lead (`lead_sentences` of it) states every key fact: the asker need not read on."""
+    lead = " ".join(answer_sentences(answer)[: lead_sentences(key_facts)])
+    return has_all_facts(lead, key_facts)
+
+
+def answer_chars(answer: str) -> int:
+    """The answer's length in characters as read, citation markers left out."""
+    return len(" ".join(MARKER_RUN.sub("", answer).split()))
+
+
+def sources_cited(answer: str) -> int:
+    """How many distinct sources the answer cites (each [n] is one retrieved passage)."""
+    return len(set(MARKER.findall(answer)))
 
 
 # --- citations and support ----------------------------------------------------------------------------------

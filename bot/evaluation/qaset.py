@@ -196,6 +196,46 @@ def coverage_errors(items: list[Located]) -> list[str]:
     return errors
 
 
+# Two questions whose character 4-grams overlap this much (Jaccard) are one question asked twice: a test item
+# like that measures what tuning on its dev twin taught, not how the assistant does on unseen questions.
+NEAR_COPY = 0.7
+TUNING_SPLIT = "dev"
+
+
+def char_grams(text: str, size: int = 4) -> frozenset[str]:
+    """The character n-grams of a question folded for width, case and script, whitespace removed."""
+    folded = searchable(text)
+    return frozenset(folded[i : i + size] for i in range(max(1, len(folded) - size + 1)))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def overlap_errors(items: list[Located], threshold: float = NEAR_COPY) -> list[str]:
+    """Every question outside the dev split that repeats or nearly repeats a dev question."""
+    tuning = [(located, char_grams(located.item.question)) for located in items if located.split == TUNING_SPLIT]
+    by_gram: dict[str, list[int]] = {}
+    for index, (_, grams) in enumerate(tuning):
+        for gram in grams:
+            by_gram.setdefault(gram, []).append(index)
+    errors = []
+    for located in items:
+        if located.split == TUNING_SPLIT:
+            continue
+        grams = char_grams(located.item.question)
+        candidates = {index for gram in grams for index in by_gram.get(gram, ())}
+        scored = [(jaccard(grams, tuning[index][1]), index) for index in candidates]
+        best, index = max(scored, default=(0.0, -1))
+        if best >= threshold:
+            twin = tuning[index][0]
+            errors.append(
+                f"{located.where}: field 'question': {'repeats' if best == 1 else 'nearly repeats'} "
+                f"{TUNING_SPLIT} item '{twin.item.id}' at {twin.where} (4-gram Jaccard {best:.2f} >= {threshold})"
+            )
+    return errors
+
+
 def validate(corpus_dir: Path, qa_dir: Path) -> tuple[list[Located], list[str]]:
     paths = sorted(qa_dir.glob("*.jsonl"))
     if not paths:
@@ -208,7 +248,7 @@ def validate(corpus_dir: Path, qa_dir: Path) -> tuple[list[Located], list[str]]:
     for path in paths:
         loaded, load_errors = load_split(path)
         items, errors = items + loaded, errors + load_errors
-    return items, errors + check_items(items, corpus) + coverage_errors(items)
+    return items, errors + check_items(items, corpus) + coverage_errors(items) + overlap_errors(items)
 
 
 def counts_table(items: list[Located]) -> str:

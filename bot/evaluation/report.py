@@ -11,22 +11,26 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.evaluation.evaluate import FIGURES, GROUPS, LATENCIES
+from bot.evaluation.evaluate import FIGURES, GROUPS, LATENCIES, LATENCY_PERCENTILES, SHAPE_PERCENTILES, SHAPES
 
 LANG_GROUPS = tuple(g for g in GROUPS if g == "all" or g.startswith("lang:"))
 KIND_GROUPS = tuple(g for g in GROUPS if g.startswith("kind:"))
-LOWER_IS_BETTER = ("personal_data_echoed", *(f"{n}.{q}" for n in LATENCIES for q in ("p50", "p95")))
+LATENCY_FIGURES = tuple(f"{n}.p{q}" for n in LATENCIES for q in LATENCY_PERCENTILES)
+SHAPE_FIGURES = tuple(f"{n}.p{q}" for n in SHAPES for q in SHAPE_PERCENTILES)
+# A shorter answer citing fewer sources reads better, once it states what was asked (lead_accuracy says whether)
+LOWER_IS_BETTER = ("personal_data_echoed", *SHAPE_FIGURES, *LATENCY_FIGURES)
 Table = tuple[list[str], list[list[str]]]
 
 
+def decimals(name: str) -> int:
+    """Counts, milliseconds and characters in whole numbers; sources per answer to one place; shares to three."""
+    if name in ("items", "personal_data_echoed", *LATENCY_FIGURES) or name.startswith("answer_chars."):
+        return 0
+    return 1 if name.startswith("sources.") else 3
+
+
 def fmt(name: str, value: float | None) -> str:
-    if value is None:
-        return "–"
-    if name.endswith(("_ms.p50", "_ms.p95")):
-        return f"{value:.0f}"
-    if name in ("items", "personal_data_echoed"):
-        return f"{value:.0f}"
-    return f"{value:.3f}"
+    return "–" if value is None else f"{value:.{decimals(name)}f}"
 
 
 def _figures(record: dict, system: str, group: str = "all") -> dict[str, float | None]:
@@ -112,7 +116,7 @@ def compare_table(deltas: dict, system: str) -> Table:
         for name, d in by_name.items():
             if abs(d["delta"]) > 1e-9:
                 worse = (d["delta"] > 0) == (name in LOWER_IS_BETTER)
-                delta = f"{d['delta']:+.0f}" if name.endswith(("_ms.p50", "_ms.p95")) else f"{d['delta']:+.3f}"
+                delta = f"{d['delta']:+.{decimals(name)}f}"
                 rows.append(
                     [group, name, fmt(name, d["before"]), fmt(name, d["now"]), delta + (" (worse)" if worse else "")]
                 )
@@ -155,11 +159,11 @@ def plots(record: dict, deltas: dict | None = None) -> dict[str, str]:
         series = {s: [_figures(record, s, g)["pass_rate"] for g in groups] for s in systems}
         _bars(axis, [g.split(":", 1)[-1] for g in groups], series, "items passed (every check)")
     images["Items passed by language and by kind"] = _png(figure)
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4))
-    for axis, name in zip(axes, ("answer_accuracy", "refusal_recall")):
-        series = {s: [_figures(record, s, g)[name] for g in LANG_GROUPS] for s in systems}
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for axis, name in zip(axes, ("answer_accuracy", "lead_accuracy", "refusal_recall")):
+        series = {s: [_figures(record, s, g).get(name) for g in LANG_GROUPS] for s in systems}
         _bars(axis, [g.split(":", 1)[-1] for g in LANG_GROUPS], series, name)
-    images["Answer accuracy and refusal recall by language"] = _png(figure)
+    images["Answer accuracy, lead accuracy and refusal recall by language"] = _png(figure)
     figure, axes = plt.subplots(1, len(LATENCIES), figsize=(12, 4), sharey=True)
     for axis, name in zip(axes, LATENCIES):
         samples = [

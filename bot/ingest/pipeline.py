@@ -5,6 +5,11 @@ settings. A changed file is re-embedded under new chunk ids first and its old ch
 a run that is killed half-way leaves a searchable index (at worst briefly holding both versions of one
 file) and the next run completes the work: each chunk records how many chunks its file has, so a file
 with missing chunks is detected and redone.
+
+A file that cannot be used (a symbolic link leading out of the folder, unreadable, not text, malformed) is one
+failed file with its reason; the others are indexed. Files are data: a document holding text addressed to an
+assistant (`bot.instructions`), or an address that may not become a link (`bot.markup`), is indexed with a warning
+naming the file, for staff to review.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from bot.embedder import Embedder
 from bot.ingest.chunking import chunking_signature, split_documents
 from bot.ingest.loaders import LOADER_VERSION, SUPPORTED_SUFFIXES, LoadError, load_file
 from bot.ingest.manifest import MANIFEST_NAME, Manifest, ManifestError, default_doc_id, load_manifest
+from bot.instructions import first_instruction
 from bot.lang import detect_lang
+from bot.markup import link_problem
 
 Status = Literal["indexed", "unchanged", "failed", "removed"]
 SKIPPED_NAMES = {MANIFEST_NAME, "README.md", "README.txt"}
@@ -35,6 +42,8 @@ class SourceFile:
     key: str  # how the store names the file (metadata "source")
     relative: str  # path inside the folder its manifest describes
     manifest: Manifest
+    manifest_file: str = ""  # where `manifest` was read from, for messages
+    problem: str = ""  # why the file cannot be ingested at all, found before it is read
 
 
 @dataclass
@@ -43,11 +52,13 @@ class FileResult:
     status: Status
     chunks: int = 0
     reason: str = ""
+    warnings: list[str] = field(default_factory=list)  # each names the file (and field) for staff to review
 
 
 @dataclass
 class StoredFile:
     ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
     versions: set[tuple[str, str, int]] = field(default_factory=set)  # (sha256, chunking, chunk_count)
 
 
@@ -70,25 +81,54 @@ def source_key(path: Path) -> str:
 
 
 def discover(paths: Sequence[Path]) -> list[SourceFile]:
-    """Every file to ingest under `paths` (folders are walked; dotfiles, READMEs and manifests skipped)."""
+    """Every file to ingest under `paths` (folders are walked; dotfiles, READMEs and manifests skipped). A symbolic
+    link in a folder that leads out of it, or nowhere, is listed with its problem, to fail on its own."""
     found: dict[str, SourceFile] = {}
     for given in paths:
         candidates = sorted(given.rglob("*")) if given.is_dir() else [given]
         for path in candidates:
-            if not path.is_file() or _skipped(path, explicit=path == given):
+            problem = _link_problem(path, given) if given.is_dir() else ""
+            if problem and not _skipped(path, explicit=False, is_dir=path.is_dir()):
+                key = source_key(path.parent) + "/" + path.name  # the link's own name: its target is elsewhere
+                found.setdefault(key, SourceFile(path, key, path.name, Manifest(), problem=problem))
+                continue
+            if problem or not path.is_file() or _skipped(path, explicit=path == given):
                 continue
             manifest_dir = _manifest_dir(path.parent, given)
             manifest = load_manifest(manifest_dir) if manifest_dir else Manifest()
             base = manifest_dir or (given if given.is_dir() else path.parent)
-            relative = path.resolve().relative_to(base.resolve()).as_posix()
-            found.setdefault(source_key(path), SourceFile(path, source_key(path), relative, manifest))
+            relative = _relative(path, base)
+            manifest_file = str(manifest_dir / MANIFEST_NAME) if manifest_dir else ""
+            found.setdefault(source_key(path), SourceFile(path, source_key(path), relative, manifest, manifest_file))
     return list(found.values())
 
 
-def _skipped(path: Path, explicit: bool) -> bool:
+def _link_problem(path: Path, folder: Path) -> str:
+    """Why a path found in `folder` must not be read: a link (or a link on its way) to a place outside the
+    folder, or to nothing; "" for every other path."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError) as error:  # a loop of links
+        return f"symbolic link that cannot be followed ({error})"
+    if not path.exists():
+        return "broken symbolic link (its target does not exist)" if path.is_symlink() else ""
+    if not target.is_relative_to(folder.resolve()):
+        return f"symbolic link to {target}, outside {folder}: not read"
+    return ""
+
+
+def _relative(path: Path, base: Path) -> str:
+    """`path` inside `base`, through links that stay inside; as named when a link makes it lie elsewhere."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.absolute().relative_to(base.absolute()).as_posix()
+
+
+def _skipped(path: Path, explicit: bool, is_dir: bool = False) -> bool:
     if any(part.startswith(".") for part in path.parts if part not in (".", "..")):
         return True
-    if explicit:
+    if explicit or is_dir:
         return False  # a file named on the command line is always tried, so it can fail loudly
     return path.name in SKIPPED_NAMES or path.suffix.lower() not in SUPPORTED_SUFFIXES
 
@@ -112,11 +152,12 @@ def _manifest_dir(folder: Path, given: Path) -> Path | None:
 
 def stored_files(store: Chroma) -> dict[str, StoredFile]:
     """What the store holds, per source file."""
-    records = store.get(include=["metadatas"])
+    records = store.get(include=["metadatas", "documents"])
     files: dict[str, StoredFile] = defaultdict(StoredFile)
-    for chunk_id, meta in zip(records["ids"], records["metadatas"]):
+    for chunk_id, meta, text in zip(records["ids"], records["metadatas"], records["documents"]):
         entry = files[str(meta.get("source", ""))]
         entry.ids.append(chunk_id)
+        entry.texts.append(text or "")
         entry.versions.add((str(meta.get("sha256")), str(meta.get("chunking")), int(meta.get("chunk_count", -1))))
     return files
 
@@ -139,22 +180,26 @@ def ingest(
 def _ingest_file(
     source: SourceFile, stored: StoredFile, store: Chroma, embedder: Embedder, settings: ChunkSettings
 ) -> FileResult:
+    if source.problem:
+        return FileResult(source.key, "failed", reason=source.problem)
     try:
         content = source.path.read_bytes()
     except OSError as error:
-        return FileResult(source.key, "failed", reason=f"cannot read: {error.strerror}")
+        return FileResult(source.key, "failed", reason=f"cannot read: {error.strerror or error}")
     sha = hashlib.sha256(content).hexdigest()
+    warnings = _manifest_link_warnings(source)
     if _is_complete(stored, sha, settings.signature(), len(stored.ids)):
-        return FileResult(source.key, "unchanged", chunks=len(stored.ids))
+        warnings += _instruction_warnings(source, stored.texts)
+        return FileResult(source.key, "unchanged", chunks=len(stored.ids), warnings=warnings)
     try:
-        documents = load_file(source.path)
-    except LoadError as error:
-        return FileResult(source.key, "failed", reason=error.reason)
-    chunks = split_documents(
-        _with_metadata(documents, source, sha), embedder.count_tokens, settings.max_tokens, settings.overlap_tokens
-    )
+        documents = _with_metadata(load_file(source.path), source, sha)
+        warnings += _record_link_warnings(source, documents)
+        chunks = split_documents(documents, embedder.count_tokens, settings.max_tokens, settings.overlap_tokens)
+    except (LoadError, ValueError) as error:  # ValueError: a character the embedder cannot fit in one chunk
+        return FileResult(source.key, "failed", reason=getattr(error, "reason", str(error)))
     if not chunks:
         return FileResult(source.key, "failed", reason="no text to index")
+    warnings += _instruction_warnings(source, [chunk.page_content for chunk in chunks])  # as answers will read it
     ids = [f"{source.key}::{sha[:16]}::{n}" for n in range(len(chunks))]
     for chunk in chunks:
         chunk.metadata.update(chunk_count=len(chunks), chunking=settings.signature())
@@ -163,7 +208,40 @@ def _ingest_file(
     stale = sorted(set(stored.ids) - set(ids))
     if stale:
         store.delete(ids=stale)
-    return FileResult(source.key, "indexed", chunks=len(chunks))
+    return FileResult(source.key, "indexed", chunks=len(chunks), warnings=warnings)
+
+
+def _instruction_warnings(source: SourceFile, texts: Sequence[str]) -> list[str]:
+    found = first_instruction(texts)
+    if not found:
+        return []
+    quoted = found if len(found) <= 120 else found[:119] + "…"
+    return [
+        f"{source.key}: holds text addressed to an assistant, so no answer is made from it until it is reviewed "
+        f"and fixed: {quoted!r}"
+    ]
+
+
+def _manifest_link_warnings(source: SourceFile) -> list[str]:
+    entry = source.manifest.entry_for(source.relative)
+    problem = link_problem(entry.url) if entry else ""
+    if not problem:
+        return []
+    return [f"{source.manifest_file}: '{entry.path}' field 'url': {entry.url!r} is no link, {problem}; left out"]
+
+
+def _record_link_warnings(source: SourceFile, documents: list[Document]) -> list[str]:
+    """Drop each JSONL record's `url` that may not be a link, saying which."""
+    warnings = []
+    for doc in documents:
+        url = str(doc.metadata.get("url", ""))
+        problem = link_problem(url) if doc.metadata.get("format") == "jsonl" else ""
+        if problem:
+            del doc.metadata["url"]
+            warnings.append(
+                f"{source.key}: record '{doc.metadata['doc_id']}' field 'url': {url!r} is no link, {problem}; left out"
+            )
+    return warnings
 
 
 def _is_complete(stored: StoredFile, sha: str, signature: str, count: int) -> bool:
@@ -174,6 +252,8 @@ def _with_metadata(documents: list[Document], source: SourceFile, sha: str) -> l
     """Add doc_id, title, language, hash and manifest fields; the manifest wins over what a loader found."""
     entry = source.manifest.entry_for(source.relative)
     extra = entry.metadata() if entry else {}
+    if link_problem(extra.get("url", "")):  # said by _manifest_link_warnings
+        del extra["url"]
     doc_id = entry.doc_id() if entry else default_doc_id(source.relative)
     file_lang = (
         extra.get("lang")

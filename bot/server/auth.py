@@ -3,6 +3,7 @@
 A users file has one `name:hash` line per person (`#` starts a comment). The hash is
 `scrypt$<n>$<r>$<p>$<salt, base64>$<key, base64>`; `askgov staff add-user NAME` writes such lines.
 No password or hash is ever kept in the repository: the default file lives under the git-ignored index/.
+With ASKGOV_DATABASE_URL set, `askgov staff add-user` writes to the database instead, which every app process reads.
 """
 
 from __future__ import annotations
@@ -15,12 +16,32 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+STAFF_PATH = "/staff"  # the console, and everything the login protects
+LOGOUT_PATH = STAFF_PATH + "/logout"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 MIN_PASSWORD = 10
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A hash of a random password, checked when a login names no known user."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def basic_user_name(header: str | None) -> str | None:
+    """The user name an HTTP Basic `Authorization` header claims (unverified), or None when it is malformed."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        return base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")[0]
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
 
 
 class UsersFileError(ValueError):
@@ -35,6 +56,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """True when `password` matches `stored`. Costs one scrypt (tens of ms): call it off the event loop."""
     try:
         scheme, n, r, p, salt, key = stored.split("$")
         if scheme != "scrypt":
@@ -95,8 +117,11 @@ class StaffDirectory:
 
     users_file: Path
     inline_entries: str = ""
+    # Users kept in the database (bot/db/users.py), the same for every app process; None without a database.
+    database_users: Callable[[], dict[str, str]] | None = None
     _users: dict[str, str] = field(default_factory=dict)
     _stamp: tuple[float, int] | None = None
+    _database: dict[str, str] = field(default_factory=dict)
     # Basic auth sends the password with every request (dozens per page); scrypt each time would cost
     # seconds, so a verified header is remembered, keyed by its HMAC under a per-process random key.
     _verified: dict[bytes, str] = field(default_factory=dict)
@@ -108,25 +133,47 @@ class StaffDirectory:
         if self.users_file.is_file():
             info = self.users_file.stat()
             stamp = (info.st_mtime, info.st_size)
+        database = self.database_users() if self.database_users else {}
         with self._lock:
-            if stamp != self._stamp or not self._users:
+            if stamp != self._stamp or database != self._database or not self._users:
                 users = parse_entries(self.inline_entries, "ASKGOV_STAFF_USERS")
                 if stamp:
                     users |= parse_entries(self.users_file.read_text(encoding="utf-8"), str(self.users_file))
-                self._users, self._stamp = users, stamp
+                users |= parse_entries("\n".join(f"{n}:{h}" for n, h in database.items()), "the staff_users table")
+                self._users, self._stamp, self._database = users, stamp, database
                 self._verified.clear()
             return dict(self._users)
 
     def check(self, name: str, password: str) -> bool:
+        """An unknown name costs a scrypt too, against a dummy hash, so timing does not tell which names exist."""
         stored = self.users().get(name)
-        return stored is not None and verify_password(password, stored)
+        matches = verify_password(password, stored or dummy_hash())
+        return stored is not None and matches
+
+    def remembered_user(self, header: str | None) -> str | None:
+        """The user of a header verified before (and still in the users file), without a scrypt; else None."""
+        if not header:
+            return None
+        users = self.users()
+        with self._lock:
+            known = self._verified.get(self._digest(header))
+        return known if known in users else None
+
+    def forget(self, header: str | None) -> None:
+        """Drop a remembered header (at log-out): its next use is verified again."""
+        if header:
+            with self._lock:
+                self._verified.pop(self._digest(header), None)
+
+    def _digest(self, header: str) -> bytes:
+        return hmac.new(self._cache_key, header.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
     def user_for_basic_header(self, header: str | None) -> str | None:
         """The user name when `header` is a valid `Basic ...` Authorization header, else None."""
         if not header or not header.lower().startswith("basic "):
             return None
         users = self.users()  # refreshes (and clears the cache) when the file changed
-        digest = hmac.new(self._cache_key, header.encode(), hashlib.sha256).digest()
+        digest = self._digest(header)
         with self._lock:
             known = self._verified.get(digest)
         if known is not None:
