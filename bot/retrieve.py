@@ -15,6 +15,7 @@ from itertools import islice
 
 import bm25s
 from langchain_chroma import Chroma
+from langchain_huggingface import HuggingFaceEmbeddings
 
 from bot.lang import LANGS, detect_lang, to_script
 from bot.markup import safe_url
@@ -165,6 +166,15 @@ class HybridRetriever:
     def embed_query(self, query: str, query_lang: str | None = None) -> list[float]:
         """The query's vector as dense search makes it."""
         return self.store.embeddings.embed_query(self.dense_query(query, query_lang or detect_lang(query)))
+
+    def embed_queries(self, queries: Sequence[tuple[str, str]]) -> list[list[float]]:
+        """The vectors of many (query, language) pairs as `embed_query` makes each, in batches: on a CPU, one batch
+        of a thousand questions costs a fraction of embedding them one at a time."""
+        texts = [self.dense_query(query, lang or detect_lang(query)) for query, lang in queries]
+        embeddings = self.store.embeddings
+        if isinstance(embeddings, HuggingFaceEmbeddings):  # the query prompt, as its embed_query gives it
+            return embeddings._embed(texts, embeddings.query_encode_kwargs or embeddings.encode_kwargs)
+        return [embeddings.embed_query(text) for text in texts]
 
     def dense_query(self, query: str, query_lang: str) -> str:
         """The query in the script the Chinese documents are written in, when the index has none in the asker's.

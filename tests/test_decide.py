@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from bot.answer.decide import (
 )
 from bot.evaluation.calibrate import asked_kinds, fact_kind
 from bot.evaluation.qaset import QAItem
+from bot.guard import Guard
 
 
 def _row(rng: np.random.Generator, decline: bool, unmet: str = "unmet date") -> dict[str, float]:
@@ -65,6 +67,33 @@ def test_a_record_round_trips_and_a_malformed_one_names_its_field(tmp_path: Path
     path.write_text(json.dumps({"min_similarity": 0.4, "decision": {**record, "bias": "high"}}), encoding="utf-8")
     with pytest.raises(CalibrationError, match=f"{path}.*'bias'"):
         Thresholds.load(path)
+
+
+def test_the_unanswered_question_model_weighs_in_and_round_trips(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    labels = [True] * 40 + [False] * 60
+    rows = [{**{name: 0.0 for name in FEATURES}, "similarity": float(rng.uniform(0.3, 0.9))} for _ in labels]
+    for row, label in zip(rows, labels):
+        row["unanswerable"] = float(rng.uniform(0.6, 1.0) if label else rng.uniform(0.0, 0.5))
+    training = train_decision(rows, labels, [not label for label in labels])
+    probe = Guard(weights=(1.0, -1.0), bias=0.0, threshold=0.6)
+    model = replace(training.model, unanswerable=probe)
+    decision = model.decide({**rows[-1], "unanswerable": 0.95})
+    assert decision.declined and decision.reason == "weak_evidence" and decision.weighed[0][0] == "unanswerable"
+    assert model.unanswerable_score([2.0, 0.0]) == pytest.approx(probe.score([2.0, 0.0]))
+    record = json.loads(json.dumps(model.to_record()))
+    assert DecisionModel.from_record(record, "calibration.json").unanswerable == probe
+    with pytest.raises(DecisionError, match="field 'decision.unanswerable.weights'"):
+        DecisionModel.from_record({**record, "unanswerable": {**record["unanswerable"], "weights": []}}, "c.json")
+
+
+def test_questions_embedded_in_a_batch_get_the_vectors_they_get_one_at_a_time(assistant: Assistant) -> None:
+    asked = [("數碼港超算中心而家有幾多算力？", []), ("And by 2030?", [{"role": "user", "content": "How big is it?"}])]
+    batched = assistant.query_vectors(asked)
+    single = [assistant.draft(question, history).state.query_vector for question, history in asked]
+    assert np.allclose(batched, single, atol=1e-5)
+    drafted = assistant.draft(*asked[0], query_vector=batched[0])
+    assert drafted.answer == assistant.draft(*asked[0]).answer
 
 
 def test_a_decision_trained_with_another_embedder_is_dropped_with_a_warning(tmp_path: Path, caplog) -> None:

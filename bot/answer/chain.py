@@ -231,9 +231,17 @@ class Assistant:
         state = self._condense(self._guard(self._start(question, history, None)))
         return self.retriever.embed_query(state.standalone if state.question else state.asked, state.lang)
 
-    def draft(self, question: str, history: Sequence[Turn | dict] = ()) -> Draft:
-        """The composed answer and the decision's features, undecided (`askgov calibrate` trains on these)."""
-        state = self._respond(self._retrieve(self._condense(self._guard(self._start(question, history, None)))))
+    def query_vectors(self, asked: Sequence[tuple[str, Sequence[Turn | dict]]]) -> list[list[float]]:
+        """The vector `draft` would embed for each (question, history), embedded in batches."""
+        states = [self._condense(self._guard(self._start(question, history, None))) for question, history in asked]
+        return self.retriever.embed_queries([(s.standalone if s.question else s.asked, s.lang) for s in states])
+
+    def draft(self, question: str, history: Sequence[Turn | dict] = (), query_vector: Sequence[float] = ()) -> Draft:
+        """The composed answer and the decision's features, undecided (`askgov calibrate` trains on these).
+        `query_vector`, from `query_vectors`, saves embedding the question again."""
+        state = self._condense(self._guard(self._start(question, history, None)))
+        state.query_vector = list(query_vector)
+        state = self._respond(self._retrieve(state))
         if not state.query_vector:
             state.query_vector = self.retriever.embed_query(state.standalone or state.asked, state.lang)
         answer, citations = resolve_citations(state.text, state.passages) if state.text else ("", [])
@@ -270,7 +278,8 @@ class Assistant:
             return state
         started = time.perf_counter()
         model = self.thresholds.decision
-        if self.sentence_vectors is not None or self.thresholds.guard is not None or model is not None:
+        wanted = self.sentence_vectors is not None or self.thresholds.guard is not None or model is not None
+        if wanted and not state.query_vector:
             state.query_vector = self.retriever.embed_query(state.standalone, state.lang)  # once, read by all
         state.passages = self._search(state)
         state.evidence = self._evidence(state)
@@ -321,7 +330,8 @@ class Assistant:
         guard, model = self.thresholds.guard, self.thresholds.decision
         guard_score = guard.score(state.query_vector) if guard is not None and state.query_vector else 0.0
         asked = model.asks.probabilities(state.query_vector) if model is not None and model.asks else {}
-        values = self._features(state, answer, asked, guard_score)
+        unanswerable = model.unanswerable_score(state.query_vector) if model is not None else 0.0
+        values = self._features(state, answer, asked, guard_score, unanswerable)
         if model is not None:
             decision = model.decide(values)
         else:
@@ -352,7 +362,9 @@ class Assistant:
             state.standalone, state.question, state.lang, state.passages, state.history, state.query_vector
         )
 
-    def _features(self, state: Turnaround, answer: str, asked: dict[str, float], guard_score: float) -> dict:
+    def _features(
+        self, state: Turnaround, answer: str, asked: dict[str, float], guard_score: float, unanswerable: float = 0.0
+    ) -> dict:
         texts = [p.text for p in state.passages]
         return features(
             state.question,
@@ -363,6 +375,7 @@ class Assistant:
             not state.partly and bool(passages_not_giving(f"{state.question} {state.standalone}", texts)),
             len(unknown_names(state.question, self.vocabulary, state.lang)) if state.question else 0,
             [texts[c.n - 1] for c in resolve_citations(state.text, state.passages)[1]] if state.text else texts,
+            unanswerable,
         )
 
     def _decline(

@@ -8,7 +8,10 @@ One learned step reads features of the question, the retrieved text and the comp
 - `gap answer`: every sentence of the answer says the documents do not give something;
 - `gap passages`: the retrieved passages use a word of the question only where they say they do not give it;
 - `unknown names`: names in the question that no indexed document mentions (`bot.answer.names`);
-- `coverage`: the share of the question's content words that the answer's passages contain.
+- `coverage`: the share of the question's content words that the answer's passages contain;
+- `unanswerable`: how much the question vector resembles those of questions the documents leave unanswered (a
+  logistic regression over the vector, trained like the guard on the dev items to decline that are not
+  manipulation): what the documents do not say is learned from examples, not written down as phrasings.
 
 `askgov calibrate` trains both models on the dev split (`train_asks`, `train_decision`) with cross-validation and
 chooses the decline threshold under a cap on wrongly declined answerable questions. Without a trained model the
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answer.evidence import KINDS, holds, only_gaps
+from bot.guard import Guard, GuardError
 from bot.text import content_tokens
 
 FEATURES = (
@@ -32,11 +36,13 @@ FEATURES = (
     "gap passages",
     "unknown names",
     "coverage",
+    "unanswerable",
 )
 # The reason a decline gives, by the feature that weighed most towards it
 _REASONS = {
     "similarity": "weak_evidence",
     "coverage": "weak_evidence",
+    "unanswerable": "weak_evidence",
     "guard": "off_limits",
     "gap answer": "not_given",
     "gap passages": "not_given",
@@ -73,8 +79,10 @@ def features(
     passages_not_giving: bool,
     unknown_names: int,
     passage_texts: Sequence[str],
+    unanswerable: float = 0.0,
 ) -> dict[str, float]:
-    """The decision's inputs for one composed answer (`asked`: each kind's probability of being asked for)."""
+    """The decision's inputs for one composed answer (`asked`: each kind's probability of being asked for;
+    `unanswerable`: the unanswered-question model's score)."""
     values = {
         "similarity": -1.0 if similarity is None else similarity,
         "guard": guard_score,
@@ -82,6 +90,7 @@ def features(
         "gap passages": float(passages_not_giving),
         "unknown names": float(unknown_names),
         "coverage": _coverage(question, passage_texts),
+        "unanswerable": unanswerable,
     }
     for kind in KINDS:
         values[f"unmet {kind}"] = asked.get(kind, 0.0) * (0.0 if answer and holds(kind, answer) else 1.0)
@@ -175,6 +184,10 @@ class DecisionModel:
     bias: float
     threshold: float
     asks: AskModel | None = None
+    unanswerable: Guard | None = None  # scores questions like those the documents leave unanswered
+
+    def unanswerable_score(self, vector: Sequence[float]) -> float:
+        return self.unanswerable.score(vector) if self.unanswerable is not None and vector else 0.0
 
     def pulls(self, values: dict[str, float]) -> list[tuple[str, float]]:
         """Each feature's contribution to the decline score (positive: towards declining)."""
@@ -200,6 +213,7 @@ class DecisionModel:
             "means": [round(m, 6) for m in self.means],
             "scales": [round(s, 6) for s in self.scales],
             "asks": self.asks.to_record() if self.asks else None,
+            "unanswerable": self.unanswerable.to_record() if self.unanswerable else None,
         }
 
     @classmethod
@@ -222,7 +236,11 @@ class DecisionModel:
         threshold = _number(record, "threshold", field)
         if not 0.0 < threshold < 1.0:
             raise DecisionError(f"{field}: field 'threshold' must be between 0 and 1, got {threshold}")
-        asks = record.get("asks")
+        asks, unanswerable = record.get("asks"), record.get("unanswerable")
+        try:
+            probe = Guard.from_record(unanswerable, f"{where}: decision.unanswerable") if unanswerable else None
+        except GuardError as error:
+            raise DecisionError(str(error).replace("field 'guard", "field 'decision.unanswerable")) from None
         return cls(
             means,
             scales,
@@ -230,6 +248,7 @@ class DecisionModel:
             _number(record, "bias", field),
             threshold,
             AskModel.from_record(asks, f"{where}: decision.asks") if asks is not None else None,
+            probe,
         )
 
 

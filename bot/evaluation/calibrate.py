@@ -5,10 +5,12 @@ answer and the decision's features. From those rows, with 5-fold cross-validatio
 1. the manipulation guard (`bot.guard`): adversarial items to decline against all others, on question vectors;
 2. what each question asks for (`bot.answer.decide.AskModel`), labelled by the kind of its key facts found by the
    general detectors (a date, an amount, a share, a count, a web address, a name, a place);
-3. the decision (`bot.answer.decide.train_decision`): items to decline against answerable items whose draft holds
-   every key fact, on features that use the guard's and the kind model's cross-validated scores, so it learns how
-   far to trust them on questions they did not see. Its threshold is the lowest that declines at most
-   MAX_WRONGLY_DECLINED of the answerable items in cross-validation.
+3. what the documents leave unanswered (`DecisionModel.unanswerable`, trained like the guard): the items to decline
+   that are not manipulation against all others, on question vectors;
+4. the decision (`bot.answer.decide.train_decision`): items to decline against answerable items whose draft holds
+   every key fact, on features that use the guard's, the kind model's and the unanswered model's cross-validated
+   scores, so it learns how far to trust them on questions they did not see. Its threshold is the lowest that
+   declines at most MAX_WRONGLY_DECLINED of the answerable items in cross-validation.
 The figures printed are the cross-validated ones, per language. Without a trained decision the chain declines
 below `min_similarity`, chosen as before: the point with the highest min(accuracy / 0.85, refusal / 0.90).
 Same data, same embedder -> same result: nothing here is random.
@@ -88,21 +90,24 @@ def asked_kinds(item: QAItem) -> set[str]:
 def collect(
     assistant: Assistant, items: Sequence[QAItem], progress: Callable[[int, int], None] | None = None
 ) -> list[Row]:
-    """Draft every item with the decision off."""
+    """Draft every item with the decision off; the questions are embedded first, in batches (most of the time
+    drafting one at a time went on embedding its question)."""
     if not any(item.expect == "refuse" for item in items) or not any(item.expect == "answer" for item in items):
         raise ValueError("calibration needs answerable and unanswerable items")
     assistant.thresholds = Thresholds(min_similarity=OFF.min_similarity)
+    histories = [[turn.model_dump() for turn in item.history] for item in items]
+    vectors = assistant.query_vectors([(item.question, history) for item, history in zip(items, histories)])
     rows = []
-    for done, item in enumerate(items, 1):
-        rows.append(drafted(assistant, item))
+    for done, (item, vector) in enumerate(zip(items, vectors), 1):
+        rows.append(drafted(assistant, item, vector))
         if progress:
             progress(done, len(items))
     return rows
 
 
-def drafted(assistant: Assistant, item: QAItem) -> Row:
+def drafted(assistant: Assistant, item: QAItem, query_vector: Sequence[float] = ()) -> Row:
     """One item's row: its answer drafted by the chain with the decision off."""
-    draft = assistant.draft(item.question, [turn.model_dump() for turn in item.history])
+    draft = assistant.draft(item.question, [turn.model_dump() for turn in item.history], query_vector)
     return Row(
         item,
         draft.state.query_vector,
@@ -117,6 +122,7 @@ def drafted(assistant: Assistant, item: QAItem) -> Row:
 class Calibration:
     guard: Training
     asks: decide.AskModel
+    unanswerable: Training
     decision: decide.Training
     rows: list[Row]
     trained_on: list[int]  # indexes of the rows the decision was trained on
@@ -131,11 +137,18 @@ def train_all(rows: Sequence[Row]) -> Calibration:
         [row.item.expect == "answer" for row in rows],
     )
     asks, asked = decide.train_asks(vectors, [asked_kinds(row.item) for row in rows])
+    unanswerable = train(
+        vectors,
+        [row.should_refuse and row.item.kind != "adversarial" for row in rows],
+        [row.item.expect == "answer" for row in rows],
+    )
     # trained on what it decides: drafts with something to cite, to decline or answered with every key fact
     used = [
         i for i, row in enumerate(rows) if not row.declined_anyway and (row.should_refuse or row.correct_if_answered)
     ]
-    filled = [with_scores(rows[i].values, rows[i].held, guard.held_out[i], asked[i]) for i in used]
+    filled = [
+        with_scores(rows[i].values, rows[i].held, guard.held_out[i], asked[i], unanswerable.held_out[i]) for i in used
+    ]
     decision = decide.train_decision(
         filled, [rows[i].should_refuse for i in used], [not rows[i].should_refuse for i in used]
     )
@@ -146,6 +159,7 @@ def train_all(rows: Sequence[Row]) -> Calibration:
         decision.model.bias,
         decision.model.threshold,
         asks,
+        unanswerable.guard,
     )
     trained = decide.Training(
         model,
@@ -155,11 +169,13 @@ def train_all(rows: Sequence[Row]) -> Calibration:
         decision.declined,
         decision.held_out,
     )
-    return Calibration(guard, asks, trained, list(rows), used)
+    return Calibration(guard, asks, unanswerable, trained, list(rows), used)
 
 
-def with_scores(values: dict[str, float], held: frozenset[str], guard: float, asked: dict[str, float]) -> dict:
-    filled = dict(values, guard=guard)
+def with_scores(
+    values: dict[str, float], held: frozenset[str], guard: float, asked: dict[str, float], unanswerable: float
+) -> dict:
+    filled = dict(values, guard=guard, unanswerable=unanswerable)
     for kind in KINDS:
         filled[f"unmet {kind}"] = asked.get(kind, 0.0) * (0.0 if kind in held else 1.0)
     return filled
@@ -177,7 +193,9 @@ def cross_validated_figures(calibration: Calibration) -> dict[str, dict[str, flo
         elif i in held:
             declined.append(held[i] >= threshold)
         else:  # answerable but drafted without every key fact: not trained on; scored by the final model
-            values = with_scores(row.values, row.held, calibration.guard.held_out[i], {})
+            values = with_scores(
+                row.values, row.held, calibration.guard.held_out[i], {}, calibration.unanswerable.held_out[i]
+            )
             declined.append(calibration.decision.model.decide(values).declined)
     figures = {}
     for lang in ("all", "en", "zh-Hant", "zh-Hans"):
