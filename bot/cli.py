@@ -309,7 +309,7 @@ def ask(
     except (BackendError, CalibrationError) as error:
         _fail(str(error), 2)
     if as_json:
-        typer.echo(json.dumps(result.public_json(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.explained_json(), ensure_ascii=False, indent=2))
         return
     out.print(result.answer, highlight=False)
     for citation in result.citations:
@@ -683,12 +683,16 @@ def calibrate(
     out_file: Annotated[
         Optional[Path], typer.Option("--out", dir_okay=False, help="default: ASKGOV_CALIBRATION_FILE")
     ] = None,
+    limit: Annotated[
+        Optional[int], typer.Option(min=20, help="train on this many items, taken in turn from each group")
+    ] = None,
 ) -> None:
-    """Train the manipulation guard and choose the refusal threshold on the dev split (best worse figure of:
-    correct answers against 85%, refusals of what should be declined against 90%); write calibration.json."""
+    """Train the answer decision (with the manipulation guard and the question-kind model) on the dev split, from
+    scratch, and print its cross-validated figures; write calibration.json."""
     from bot.answer.chain import Assistant
-    from bot.evaluation.calibrate import OFF, best, collect, train_guard, write
-    from bot.evaluation.evaluate import EvalError, ensure_index, evaluation, load_items
+    from bot.answer.decide import DecisionError
+    from bot.evaluation.calibrate import OFF, best, collect, cross_validated_figures, evidence_of, train_all, write
+    from bot.evaluation.evaluate import EvalError, ensure_index, load_items
     from bot.guard import GuardError
 
     if split == "test":
@@ -697,39 +701,39 @@ def calibrate(
     if out_file:
         settings = settings.model_copy(update={"calibration_file": out_file})
     try:
-        items = load_items(Path("eval/qa"), split)
+        items = load_items(Path("eval/qa"), split, limit)
     except EvalError as error:
         _fail(str(error), 2)
     _embedder(settings)
     ensure_index(settings)
     assistant = Assistant.from_settings(settings, thresholds=OFF)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"drafting {split} answers", total=len(items))
+        rows = collect(assistant, items, lambda done, total: progress.update(task, completed=done))
     try:
-        training = train_guard(assistant, items)
-    except GuardError as error:
+        calibration = train_all(rows)
+    except (GuardError, DecisionError) as error:
         _fail(f"{split} split: {error}", 2)
+    guard, decision = calibration.guard, calibration.decision
     out.print(
-        f"guard threshold = {training.guard.threshold}: in cross-validation it declined {training.caught} of "
-        f"{training.manipulative} manipulative items and {training.false_alarms} of {training.answerable} "
-        "answerable ones",
+        f"guard threshold = {guard.guard.threshold}: in cross-validation it flagged {guard.caught} of "
+        f"{guard.manipulative} manipulative items and {guard.false_alarms} of {guard.answerable} answerable ones",
         highlight=False,
     )
-    choice = best(collect(assistant, items, training.guard))
-    record = write(settings.calibration_file, choice, settings.embedder, split, len(items), training)
+    choice = best(evidence_of(rows))
+    figures = cross_validated_figures(calibration)
+    write(settings.calibration_file, choice, settings.embedder, split, len(items), guard, decision, figures, limit)
     out.print(
-        f"min_similarity = {choice.min_similarity}: balanced accuracy "
-        f"{choice.balanced_accuracy:.3f} (answered {choice.answer_rate:.3f} of answerable, declined "
-        f"{choice.refusal_rate:.3f} of the rest, {choice.correct} correct answers); wrote "
-        f"{settings.calibration_file}",
+        f"decision threshold = {decision.model.threshold}: in cross-validation it declined {decision.declined} of "
+        f"{decision.to_decline} items to decline and {decision.wrongly_declined} of {decision.answerable} answerable "
+        f"ones answered right; fallback min_similarity = {choice.min_similarity}; wrote {settings.calibration_file}",
         highlight=False,
     )
-    measured = evaluation(settings, split, [settings.backend])
-    figures = measured["systems"][measured["meta"]["main"]]["figures"]["all"]
-    names = ("answer_rate", "refusal_recall", "refusal_precision", "answer_accuracy", "pass_rate")
-    balanced = (figures["answer_rate"] + figures["refusal_recall"]) / 2
+    names = ("answer_accuracy", "wrongly_declined", "refusal_recall")
     _print_rows(
-        ["figure", "value"],
-        [[n, f"{figures[n]:.3f}"] for n in names] + [["balanced accuracy", f"{balanced:.3f}"]],
-        title=f"{split} with the chosen thresholds (expected balanced accuracy {record['balanced_accuracy']})",
+        ["group", *names],
+        [[group, *(f"{values[n]:.3f}" for n in names)] for group, values in figures.items()],
+        title=f"{split}, cross-validated (each item decided by a model that did not see it)",
     )
 
 

@@ -1,16 +1,15 @@
 """A learned check for manipulation: does a question read like an attempt to get something other than an answer
 from the documents (an opinion, a prediction, a role, a planted instruction, the assistant's own prompt)?
 
-The wording patterns in `bot.safety` decline what they were written from, and a message worded another way slips
-past them: of 45 such English messages written by people who had not seen the patterns, the patterns and the
-evidence checks together declined 37. This check reads the meaning instead. It is a logistic regression over the
-vector the chain already embeds the question into for retrieval. `askgov calibrate` trains it on the dev split: the
-adversarial items that expect a decline against all other items. The result is stored in calibration.json next to
-the refusal threshold.
+Wording patterns decline what they were written from, and a message worded another way slips past them; they also
+decline ordinary questions that share a word with them. This check reads the meaning instead. It is a logistic
+regression over the vector the chain already embeds the question into for retrieval. `askgov calibrate` trains it
+on the dev split: the adversarial items that expect a decline against all other items. Its score is one feature of
+the answer decision (`bot.answer.decide`), which is trained on the guard's cross-validated scores.
 
-Its threshold comes from cross-validated scores on the same items. It is the lowest one at which at most
-MAX_FALSE_ALARMS of the answerable items would be declined: wrongly declining a real question costs a citizen an
-answer, so false alarms are held down first and catches are taken from what is left.
+Its own threshold (used when no decision is trained) comes from cross-validated scores on the same items: the lowest
+at which at most MAX_FALSE_ALARMS of the answerable items would be declined, since wrongly declining a real question
+costs a citizen an answer.
 """
 
 from __future__ import annotations
@@ -80,6 +79,7 @@ class Training:
     answerable: int
     caught: int  # manipulative items at or above the threshold, scored by a model that did not see them
     false_alarms: int  # answerable items at or above the threshold, likewise
+    held_out: tuple[float, ...] = ()  # each item's cross-validated score: what the answer decision is trained on
 
 
 def train(
@@ -112,7 +112,14 @@ def train(
     model.fit(x, y)
     guard = Guard(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), threshold)
     flagged = held_out >= threshold
-    return Training(guard, int(y.sum()), int(ok.sum()), int((flagged & y).sum()), int((flagged & ok).sum()))
+    return Training(
+        guard,
+        int(y.sum()),
+        int(ok.sum()),
+        int((flagged & y).sum()),
+        int((flagged & ok).sum()),
+        tuple(float(score) for score in held_out),
+    )
 
 
 def _is_number(value: object) -> bool:

@@ -22,10 +22,11 @@ CACHE_NAME = "keyword-tokens.json"
 
 
 def tokenizer_version() -> str:
-    """Changes whenever the code that makes keyword tokens does."""
+    """Changes whenever the code that makes keyword tokens does, or the documents' terms jieba was taught."""
     digest = hashlib.sha1()
     for module in (bot.text, bot.lang):
         digest.update(Path(module.__file__).read_bytes())
+    digest.update("\n".join(sorted(bot.text.learned_terms())).encode("utf-8"))
     return digest.hexdigest()
 
 

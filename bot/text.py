@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 import jieba
 import Stemmer
@@ -15,10 +17,54 @@ import Stemmer
 from bot.lang import fold
 
 jieba.setLogLevel(logging.WARNING)
-jieba.add_word("研发院")  # the institute's short name; jieba reads "研發院分到" as 研發 / 院分
-jieba.add_word("算力")  # computing power; jieba reads "啟用時算力" as 啟用 / 時算力
 jieba.add_word("嗰阵")  # "at that time" in Cantonese (嗰陣), a stop word
 _WORDISH = re.compile(r"\w", re.UNICODE)
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Characters that join words rather than make them: a run holding one is a phrase, not a term
+_FUNCTION_CHARS = frozenset("的了和与及或在是为对于把被将从以而并也都就这那其之所有个")
+TERM_MIN_COUNT = 5  # occurrences in the documents
+TERM_MIN_NEIGHBOURS = 3  # different characters seen on each side: a unit used in many contexts
+_learned: set[str] = set()
+
+
+def corpus_terms(texts: Iterable[str]) -> list[str]:
+    """Terms of the documents that jieba's dictionary lacks, found by how they are used rather than listed: two or
+    three Chinese characters that occur often, each time next to many different characters (a unit of meaning used
+    in many contexts, such as a short name or a technical word), and hold no function character."""
+    counts: Counter[str] = Counter()
+    left: dict[str, set[str]] = defaultdict(set)
+    right: dict[str, set[str]] = defaultdict(set)
+    for text in texts:
+        for run in _HAN_RUN.findall(fold(text)):
+            for n in (2, 3):
+                for i in range(len(run) - n + 1):
+                    gram = run[i : i + n]
+                    counts[gram] += 1
+                    left[gram].add(run[i - 1] if i else "^")
+                    right[gram].add(run[i + n] if i + n < len(run) else "$")
+    return sorted(
+        gram
+        for gram, count in counts.items()
+        if count >= TERM_MIN_COUNT
+        and min(len(left[gram]), len(right[gram])) >= TERM_MIN_NEIGHBOURS
+        and gram not in jieba.dt.FREQ
+        and not _FUNCTION_CHARS.intersection(gram)
+    )
+
+
+def learn_terms(texts: Iterable[str]) -> list[str]:
+    """Teach jieba the indexed documents' own terms (`corpus_terms`), so that 研發院 or 算力 stay whole in both the
+    documents and the questions. Returns the terms that were new."""
+    new = [term for term in corpus_terms(texts) if term not in _learned]
+    for term in new:
+        jieba.add_word(term)
+        _learned.add(term)
+    return new
+
+
+def learned_terms() -> frozenset[str]:
+    """The documents' terms jieba has been taught so far: segmentation depends on them as on the code."""
+    return frozenset(_learned)
 
 
 def keyword_tokens(text: str) -> list[str]:

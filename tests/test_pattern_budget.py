@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
 EXCLUDED = (BOT / "ingest",)
 # A ratchet: the count reached, to be lowered as pattern families are replaced by learned features (target: 400).
-BUDGET = 3921
+BUDGET = 846
 _RE_FUNCTIONS = frozenset({"compile", "search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer"})
 
 

@@ -1,11 +1,13 @@
-"""The answer chain: guard -> condense -> retrieve -> respond, each a small named step.
+"""The answer chain: guard -> condense -> retrieve -> respond -> decide, each a small named step.
 
-`Assistant.ask` returns a typed AnswerResult; `Assistant.stream` yields text pieces and then the result.
+`Assistant.ask` returns a typed AnswerResult; `Assistant.stream` yields the answer's text and then the result.
 Retrieved text and the user's text are data: a generative backend's answer is checked (every [n] refers to
 a given passage, the language is the asker's) and replaced by the extractive answer when it fails. A document
 holding text addressed to an assistant (`bot.instructions`) is withheld from answers until staff fix it. Personal
 data is taken out of what the user typed before any step reads it; answers, made from the documents, are shown as
-the documents say them (a hotline's number stays a number).
+the documents say them (a hotline's number stays a number). Whether to answer or decline is decided once, in the
+last step (`bot.answer.decide`), after the answer is composed and before any of it is shown: the chat never shows an
+answer that is then withdrawn.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -24,19 +26,13 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from bot.answer.backends import NO_ANSWER, GenerationRequest, extractive_backend, make_backend
 from bot.answer.candidates import candidates
 from bot.answer.condense import standalone_question
-from bot.answer.evidence import (
-    gap_markers,
-    gaps_naming_asked,
-    missing_detail,
-    only_gaps,
-    parts_not_given,
-    passages_not_giving,
-)
+from bot.answer.decide import Decision, DecisionError, DecisionModel, fallback_decision, features
+from bot.answer.evidence import gap_markers, kinds_held, parts_not_given, passages_not_giving
 from bot.answer.extractive import with_marker
 from bot.answer.messages import reply
 from bot.answer.names import corpus_vocabulary, unknown_names
 from bot.answer.sentence_index import SentenceVectors
-from bot.answer.types import AnswerResult, Citation, Timings, Turn
+from bot.answer.types import AnswerResult, Citation, Timings, Turn, Weighed
 from bot.config import Settings, get_settings
 from bot.guard import Guard, GuardError
 from bot.instructions import instructions_in
@@ -51,7 +47,7 @@ BOILERPLATE_MIN_DOCS = 3
 
 @dataclass
 class Thresholds:
-    """Below this the evidence is too weak to answer. Calibrated on the dev split (`askgov calibrate`).
+    """What the decision step reads from calibration (`askgov calibrate`, eval/calibration.json).
 
     The evidence is how close in meaning the retrieved text comes to the question: its best sentence, table or
     list, each embedded with its titles (`bot.answer.sentence_index`), or without sentence vectors its best passage.
@@ -59,16 +55,18 @@ class Thresholds:
     256-token passage is near anything on its topic. Against the best passage's score and the share of the
     question's words found in the passages (the rule until 2026-12-05), it answered more held-out questions and
     declined as many (CHANGELOG.md, 2026-12-05): colloquial and code-mixed questions share few words with
-    the documents, and a passage's score drops for a question worded unlike it.
+    the documents, and a passage's score drops for a question worded unlike it. With a trained `decision` model
+    that similarity is one of its features; without one, answers below `min_similarity` are declined.
     """
 
     min_similarity: float = 0.35
     guard: Guard | None = None  # the learned manipulation check (`bot.guard`), when calibration trained one
+    decision: DecisionModel | None = None  # the learned answer decision (`bot.answer.decide`)
 
     @classmethod
     def load(cls, path: Path, embedder: str | None = None) -> "Thresholds":
         """The default when no calibration was written; a file that cannot be read is an error, not a default.
-        A guard trained on another `embedder`'s vectors cannot read this one's and is left out, with a warning."""
+        Models trained on another `embedder`'s vectors cannot read this one's and are left out, with a warning."""
         if not path.is_file():
             return cls()
         try:
@@ -84,22 +82,25 @@ class Thresholds:
                 else ""
             )
             raise CalibrationError(f"{path}: field 'min_similarity' is {why}{older}; rerun `askgov calibrate`")
-        guard = None
-        if data.get("guard") is not None:
-            try:
+        guard = decision = None
+        try:
+            if data.get("guard") is not None:
                 guard = Guard.from_record(data["guard"], str(path))
-            except GuardError as error:
-                raise CalibrationError(f"{error}; rerun `askgov calibrate`") from None
-            trained_with = data.get("embedder")
-            if embedder and trained_with and trained_with != embedder:
-                log.warning(
-                    "%s: the guard was trained with %s, not %s; it is off until `askgov calibrate` runs",
-                    path,
-                    trained_with,
-                    embedder,
-                )
-                guard = None
-        return cls(min_similarity=float(value), guard=guard)
+            if data.get("decision") is not None:
+                decision = DecisionModel.from_record(data["decision"], str(path))
+        except (GuardError, DecisionError) as error:
+            raise CalibrationError(f"{error}; rerun `askgov calibrate`") from None
+        trained_with = data.get("embedder")
+        if embedder and trained_with and trained_with != embedder and (guard or decision):
+            log.warning(
+                "%s: the guard and the decision were trained with %s, not %s; they are off until `askgov calibrate` "
+                "runs",
+                path,
+                trained_with,
+                embedder,
+            )
+            guard = decision = None
+        return cls(min_similarity=float(value), guard=guard, decision=decision)
 
 
 class CalibrationError(ValueError):
@@ -113,13 +114,30 @@ class Turnaround:
     question: str
     history: Sequence[Turn]
     lang: str
+    asked: str = ""  # the message as asked (personal data redacted), before the wording checks took anything out
     started: float = field(default_factory=time.perf_counter)
     standalone: str = ""
+    pattern_reason: str = ""  # what the wording checks found (`bot.safety.decline_reason`), if anything
     passages: list[Passage] = field(default_factory=list)
     query_vector: list[float] = field(default_factory=list)
-    evidence: float | None = None  # compared with Thresholds.min_similarity
+    evidence: float | None = None  # how close the retrieved text comes to the question
     retrieve_ms: float = 0.0
+    generate_started: float = 0.0
+    text: str = ""  # the composed answer, not yet shown
+    fallback: str = ""
+    partly: bool = False  # a message of several questions, some of which the documents say they do not answer
     result: AnswerResult | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A composed answer before the decision, with what the decision reads: for calibration."""
+
+    state: Turnaround
+    answer: str  # as it would be shown, citations renumbered
+    citations: list[Citation]
+    values: dict[str, float]  # the decision's features, with the guard score and the asked kinds still 0
+    held: set[str]  # the kinds of thing the answer holds
 
 
 class Assistant:
@@ -152,6 +170,7 @@ class Assistant:
             | RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._respond, name="respond")
+            | RunnableLambda(self._decide, name="decide")
         )
 
     @classmethod
@@ -200,27 +219,34 @@ class Assistant:
     def stream(
         self, question: str, history: Sequence[Turn | dict] = (), lang: str | None = None
     ) -> Iterator[str | AnswerResult]:
-        """Text pieces as the backend produces them, then the final (checked) AnswerResult."""
-        state = self._retrieve(self._condense(self._guard(self._start(question, history, lang))))
-        if state.result is not None:
-            yield state.result.answer
-            yield state.result
-            return
-        pieces: list[str] = []
-        generate_started = time.perf_counter()
-        for piece in self.backend.stream(self._request(state)):
-            pieces.append(piece)
-            yield piece
-        yield self._finish(state, "".join(pieces), generate_started)
+        """The answer's text, then the AnswerResult. The decision is made before any text is yielded (a generative
+        backend's text is checked first), so nothing shown is ever withdrawn."""
+        result = self.ask(question, history, lang)
+        yield result.answer
+        yield result
 
     def question_vector(self, question: str, history: Sequence[Turn | dict] = ()) -> list[float]:
         """The vector the guard reads for this question: the standalone question as retrieval embeds it, after the
         wording checks took out any instruction; a message they decline whole is embedded as it was asked."""
-        state = self._start(question, history, None)
-        asked = state.question
-        self._guard(state)
-        text = self._condense(state).standalone if state.result is None else asked
-        return self.retriever.embed_query(text, state.lang)
+        state = self._condense(self._guard(self._start(question, history, None)))
+        return self.retriever.embed_query(state.standalone if state.question else state.asked, state.lang)
+
+    def query_vectors(self, asked: Sequence[tuple[str, Sequence[Turn | dict]]]) -> list[list[float]]:
+        """The vector `draft` would embed for each (question, history), embedded in batches."""
+        states = [self._condense(self._guard(self._start(question, history, None))) for question, history in asked]
+        return self.retriever.embed_queries([(s.standalone if s.question else s.asked, s.lang) for s in states])
+
+    def draft(self, question: str, history: Sequence[Turn | dict] = (), query_vector: Sequence[float] = ()) -> Draft:
+        """The composed answer and the decision's features, undecided (`askgov calibrate` trains on these).
+        `query_vector`, from `query_vectors`, saves embedding the question again."""
+        state = self._condense(self._guard(self._start(question, history, None)))
+        state.query_vector = list(query_vector)
+        state = self._respond(self._retrieve(state))
+        if not state.query_vector:
+            state.query_vector = self.retriever.embed_query(state.standalone or state.asked, state.lang)
+        answer, citations = resolve_citations(state.text, state.passages) if state.text else ("", [])
+        values = self._features(state, answer, asked={}, guard_score=0.0)
+        return Draft(state, answer, citations, values, kinds_held(answer) if answer else set())
 
     # --- steps ------------------------------------------------------------------------------------------
     def _start(self, question: str, history: Sequence[Turn | dict], lang: str | None) -> Turnaround:
@@ -229,39 +255,35 @@ class Assistant:
         turns = [turn if isinstance(turn, Turn) else Turn.model_validate(turn) for turn in history]
         asked_before = [turn.content for turn in turns if turn.role == "user"] or [turn.content for turn in turns]
         lang = lang or detect_lang_in_conversation(question, asked_before)
-        return Turnaround(redact(question.strip()), turns, lang)
+        redacted = redact(question.strip())
+        return Turnaround(redacted, turns, lang, asked=redacted)
 
     def _guard(self, state: Turnaround) -> Turnaround:
+        """The wording checks: a manipulation is taken out of the message; what else it asks is still answered."""
         reason = decline_reason(state.question)
-        if reason:  # answer what else it asks, if anything; the manipulation itself never reaches a backend
+        if reason:  # the manipulation itself never reaches a backend
+            state.pattern_reason = reason
             state.question = real_question(state.question)
-            if not state.question:
-                state.result = self._refusal(state, reason)
         return state
 
     def _condense(self, state: Turnaround) -> Turnaround:
+        if not state.question:
+            return state
         redacted = [Turn(role=t.role, content=without_placeholders(redact(t.content))) for t in state.history]
         state.standalone = self.condenser(without_placeholders(state.question), redacted, state.lang)
         return state
 
     def _retrieve(self, state: Turnaround) -> Turnaround:
-        if state.result is not None:
+        if not state.question:
             return state
         started = time.perf_counter()
-        guard = self.thresholds.guard
-        if self.sentence_vectors is not None or guard is not None:  # embedded once: every use reads the same vector
-            state.query_vector = self.retriever.embed_query(state.standalone, state.lang)
-        if guard is not None and guard.flags(state.query_vector):  # worded past the patterns, meant the same
-            state.retrieve_ms = (time.perf_counter() - started) * 1000
-            state.result = self._refusal(state, "off_limits")
-            return state
+        model = self.thresholds.decision
+        wanted = self.sentence_vectors is not None or self.thresholds.guard is not None or model is not None
+        if wanted and not state.query_vector:
+            state.query_vector = self.retriever.embed_query(state.standalone, state.lang)  # once, read by all
         state.passages = self._search(state)
         state.evidence = self._evidence(state)
         state.retrieve_ms = (time.perf_counter() - started) * 1000
-        if state.evidence is None or state.evidence < self.thresholds.min_similarity:
-            state.result = self._refusal(state, "weak_evidence")
-        elif unknown_names(state.question, self.vocabulary, state.lang):  # "Was the Hospital Authority checked?"
-            state.result = self._refusal(state, "not_mentioned")
         return state
 
     def _search(self, state: Turnaround) -> list[Passage]:
@@ -273,10 +295,65 @@ class Assistant:
         return [p for p in found if (p.source, p.doc_id) not in self.withheld][: self.k]
 
     def _respond(self, state: Turnaround) -> Turnaround:
-        if state.result is not None:
+        """Compose the answer (not shown yet): the backend's text, checked, with what the documents say they do
+        not give for the parts of a message they leave unanswered."""
+        state.generate_started = time.perf_counter()
+        if not state.question or not state.passages:
             return state
-        started = time.perf_counter()
-        state.result = self._finish(state, self.backend.invoke(self._request(state)), started)
+        text = self.backend.invoke(self._request(state))
+        if text.strip() == NO_ANSWER:  # a generative backend found no answer in the passages
+            return state
+        if self.backend_name != "extractive":
+            state.fallback = invalid_reason(text, state.lang, len(state.passages))
+            if state.fallback:
+                text = self.fallback.invoke(self._request(state))
+        partly = parts_not_given(state.question, [p.text for p in state.passages])
+        state.partly = bool(partly)
+        if partly and MARKER.search(text):  # answer what the documents give and say, citing it, what they do not
+            joiner = " " if state.lang == "en" else ""
+            said = [
+                with_marker(sentence, n, state.lang) for n, sentence in dict.fromkeys(partly) if sentence not in text
+            ]
+            text = joiner.join([text.strip(), *said])
+        state.text = text
+        return state
+
+    def _decide(self, state: Turnaround) -> Turnaround:
+        """Answer or decline, once, from the features of the question, the passages and the composed answer."""
+        if not state.question:  # the whole message was a manipulation the wording checks know
+            state.result = self._refusal(state, state.pattern_reason)
+            return state
+        answer, citations = resolve_citations(state.text, state.passages) if state.text else ("", [])
+        if not citations:  # nothing retrieved, or nothing to cite
+            state.result = self._refusal(state, "weak_evidence")
+            return state
+        guard, model = self.thresholds.guard, self.thresholds.decision
+        guard_score = guard.score(state.query_vector) if guard is not None and state.query_vector else 0.0
+        asked = model.asks.probabilities(state.query_vector) if model is not None and model.asks else {}
+        unanswerable = model.unanswerable_score(state.query_vector) if model is not None else 0.0
+        values = self._features(state, answer, asked, guard_score, unanswerable)
+        if model is not None:
+            decision = model.decide(values)
+        else:
+            decision = fallback_decision(values, self.thresholds.min_similarity, guard.threshold if guard else None)
+        if decision.declined:
+            if guard is not None and guard_score >= guard.threshold:  # the guard on its own would call it manipulation
+                decision = replace(decision, reason="off_limits")
+            state.result = self._decline(state, decision, answer, citations)
+            return state
+        result = AnswerResult(
+            answer=to_script(answer, state.lang),
+            lang=state.lang,
+            backend=self.backend_name,
+            fallback=state.fallback,
+            citations=citations,
+            standalone_question=state.standalone,
+            passages=state.passages,
+            evidence=state.evidence,
+            decision_score=decision.score,
+        )
+        result.timings = self._timings(state, state.generate_started)
+        state.result = result
         return state
 
     # --- helpers ----------------------------------------------------------------------------------------
@@ -285,51 +362,41 @@ class Assistant:
             state.standalone, state.question, state.lang, state.passages, state.history, state.query_vector
         )
 
-    def _finish(self, state: Turnaround, text: str, generate_started: float) -> AnswerResult:
-        if text.strip() == NO_ANSWER:  # a generative backend found no answer in the passages
-            return self._refusal(state, "weak_evidence")
-        fallback = ""
-        if self.backend_name != "extractive":
-            fallback = invalid_reason(text, state.lang, len(state.passages))
-            if fallback:
-                text = self.fallback.invoke(self._request(state))
-        asked = f"{state.question} {state.standalone}"
+    def _features(
+        self, state: Turnaround, answer: str, asked: dict[str, float], guard_score: float, unanswerable: float = 0.0
+    ) -> dict:
         texts = [p.text for p in state.passages]
-        partly = parts_not_given(state.question, texts)
-        if partly and MARKER.search(text):  # answer what the documents give and say, citing it, what they do not
-            joiner = " " if state.lang == "en" else ""
-            said = [
-                with_marker(sentence, n, state.lang) for n, sentence in dict.fromkeys(partly) if sentence not in text
-            ]
-            text = joiner.join([text.strip(), *said])
-        answer, citations = resolve_citations(text, state.passages)
-        not_giving = [] if partly else passages_not_giving(asked, texts)
-        if not_giving:  # cite where the documents say they do not give it, and nothing else
-            saying_so = [_citation(i, state.passages[n - 1]) for i, n in enumerate(not_giving, 1)]
-            return self._refusal(state, "not_given", saying_so)
-        if not citations:
-            return self._refusal(state, "weak_evidence")
-        missing = missing_detail(state.question, answer)
-        if missing and not gap_markers(answer):  # the passages are on topic but do not hold what was asked
-            return self._refusal(state, "missing_detail")
-        naming_it = gaps_naming_asked(state.question, answer)
-        if missing or only_gaps(answer) or naming_it:
-            by_number = {c.n: c for c in citations}
-            saying_so = [
-                by_number[n].model_copy(update={"n": i}) for i, n in enumerate(naming_it or gap_markers(answer), 1)
-            ]
-            return self._refusal(state, "not_given", saying_so)
-        result = AnswerResult(
-            answer=to_script(answer, state.lang),
-            lang=state.lang,
-            backend=self.backend_name,
-            fallback=fallback,
-            citations=citations,
-            standalone_question=state.standalone,
-            passages=state.passages,
-            evidence=state.evidence,
+        return features(
+            state.question,
+            answer,
+            state.evidence,
+            guard_score,
+            asked,
+            not state.partly and bool(passages_not_giving(f"{state.question} {state.standalone}", texts)),
+            len(unknown_names(state.question, self.vocabulary, state.lang)) if state.question else 0,
+            [texts[c.n - 1] for c in resolve_citations(state.text, state.passages)[1]] if state.text else texts,
+            unanswerable,
         )
-        result.timings = self._timings(state, generate_started)
+
+    def _decline(
+        self, state: Turnaround, decision: Decision, answer: str, citations: Sequence[Citation]
+    ) -> AnswerResult:
+        """The refusal for a declined answer: where the documents say they do not give what was asked, it cites
+        them (and only them)."""
+        texts = [p.text for p in state.passages]
+        saying_so: list[Citation] = []
+        not_giving = [] if state.partly else passages_not_giving(f"{state.question} {state.standalone}", texts)
+        if not_giving:
+            saying_so = [_citation(i, state.passages[n - 1]) for i, n in enumerate(not_giving, 1)]
+        elif gap_markers(answer):
+            by_number = {c.n: c for c in citations}
+            saying_so = [by_number[n].model_copy(update={"n": i}) for i, n in enumerate(gap_markers(answer), 1)]
+        reason = "not_given" if saying_so and decision.reason in ("missing_detail", "not_given") else decision.reason
+        if reason == "not_given" and not saying_so:
+            reason = "missing_detail"
+        result = self._refusal(state, reason, saying_so if reason == "not_given" else ())
+        result.decision_score = decision.score
+        result.declined_because = [Weighed(feature=name, pull=pull) for name, pull in decision.weighed]
         return result
 
     def _refusal(self, state: Turnaround, reason: str, citations: Sequence[Citation] = ()) -> AnswerResult:

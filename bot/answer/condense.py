@@ -13,17 +13,13 @@ from collections.abc import Sequence
 from bot.answer.types import Turn
 from bot.lang import han_count, is_chinese
 
+# How a follow-up opens or points back, in any conversation: "And by 2030?", "What about them?", "咁要幾多錢？"
 _FOLLOW_UP_OPENERS = re.compile(
-    r"^\s*(and|but|also|so|ok(ay)?|what about|how about|then|what else|same for|and what|咁|噉|那|那麼|那么|"
-    r"還有|还有|仲有|另外|而|至於|至于|如果係|點解)",
-    re.IGNORECASE,
+    r"^\s*(and|but|also|so|then|what about|how about|咁|噉|那|還有|还有|仲有|另外|至於|至于)", re.I
 )
 _PRONOUNS = re.compile(
-    r"\b(it|its|they|them|their|this|that|these|those|there|he|she|the scheme|the centre|the institute|"
-    r"the others?|the rest|remaining|each)\b|"
-    r"佢|佢哋|它|它們|它们|他們|他们|這個|这个|那個|那个|呢個|嗰個|這些|这些|那些|呢啲|嗰啲|這啲|该|該|此|其他|其餘|其余|其它|"
-    r"剩低|剩下",
-    re.IGNORECASE,
+    r"\b(it|its|they|them|their|this|that|these|those|there|the others?|the rest|each)\b|"
+    r"佢|它|他們|他们|這|这|那|呢個|呢啲|嗰|其餘|其余"
 )
 SHORT_WORDS = 6
 SHORT_HAN = 10
