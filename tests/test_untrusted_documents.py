@@ -103,11 +103,15 @@ def write_corpus(folder: Path, outside: Path) -> Path:
 def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list]:
     folder = tmp_path_factory.mktemp("untrusted")
     corpus = write_corpus(folder / "corpus", folder / "outside")
+    # Refusal thresholds of its own: the dev-split calibration was made with another embedder's similarities.
+    calibration = folder / "calibration.json"
+    calibration.write_text(json.dumps({"min_similarity": 0.3}), encoding="utf-8")
     settings = Settings(
         index_dir=folder / "index",
         embedder=FAST_EMBEDDER,
         chroma_url="",
         corpus_dir=corpus,
+        calibration_file=calibration,
         feedback_db=folder / "feedback.sqlite3",
         staff_users_file=folder / "staff-users",
     )
