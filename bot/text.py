@@ -10,7 +10,6 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
 
 import jieba
 import Stemmer
@@ -60,8 +59,6 @@ def learn_terms(texts: Iterable[str]) -> list[str]:
     for term in new:
         jieba.add_word(term)
         _learned.add(term)
-    if new:
-        _segmented.cache_clear()
     return new
 
 
@@ -76,15 +73,7 @@ def keyword_tokens(text: str) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    return list(_segmented(text))
-
-
-@lru_cache(maxsize=50_000)
-def _segmented(text: str) -> tuple[str, ...]:
-    """Kept per text: an answer segments the same document sentences question after question, and jieba holds
-    the interpreter's lock, so uncached it kept parallel answers from using both cores (`askgov bench load`).
-    Cleared whenever jieba learns a term."""
-    return tuple(token for token in jieba.lcut_for_search(fold(text)) if _WORDISH.search(token))
+    return [token for token in jieba.lcut_for_search(fold(text)) if _WORDISH.search(token)]
 
 
 _ENGLISH = re.compile(r"[a-z]+")
